@@ -1,0 +1,116 @@
+package virtupdate
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/virtupdate/virtupdate"
+
+// leaves decide and never act: they must not reach a cluster client or the
+// cluster implementations.
+var leaves = []string{"conditions", "channel", "workload"}
+
+type listedPackage struct {
+	ImportPath string
+	Deps       []string
+}
+
+// listPackages runs `go list -json ./...`: every package of the module with
+// its transitive dependencies (Deps), test files excluded, since tests may
+// import what the package may not.
+func listPackages(t *testing.T) []listedPackage {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-json", "./...").Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("go list: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []listedPackage
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) == 0 {
+		t.Fatal("go list found no packages")
+	}
+	return pkgs
+}
+
+// forbidden returns the imports a package of ours may not have, directly or
+// through its dependencies.
+func forbidden(importPath string) []string {
+	rel := strings.TrimPrefix(strings.TrimPrefix(importPath, module), "/")
+	top, _, _ := strings.Cut(rel, "/")
+	var bad []string
+	for _, leaf := range leaves {
+		if top == leaf {
+			bad = append(bad, "k8s.io/client-go", module+"/fake", module+"/kube", module+"/update", module+"/eus")
+		}
+	}
+	switch top {
+	case "cmd", "examples", "fake":
+	default:
+		bad = append(bad, module+"/fake")
+	}
+	if top != "cmd" && top != "examples" {
+		bad = append(bad, module+"/cmd", module+"/examples")
+	}
+	return bad
+}
+
+func TestDependencyDirection(t *testing.T) {
+	for _, p := range listPackages(t) {
+		for _, dep := range p.Deps {
+			for _, bad := range forbidden(p.ImportPath) {
+				if dep == bad || strings.HasPrefix(dep, bad+"/") {
+					t.Errorf("%s imports %s (directly or through a dependency); see DESIGN: leaves never import client-go, fake or kube, and only tests, cmd and examples import fake", p.ImportPath, dep)
+				}
+			}
+		}
+	}
+}
+
+// TestForbiddenRules pins the rule table itself, so a typo cannot switch a
+// check off silently.
+func TestForbiddenRules(t *testing.T) {
+	has := func(pkg, dep string) bool {
+		for _, b := range forbidden(pkg) {
+			if b == dep {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tt := range []struct {
+		pkg, dep string
+		want     bool
+	}{
+		{module + "/conditions", "k8s.io/client-go", true},
+		{module + "/channel", module + "/kube", true},
+		{module + "/workload", module + "/fake", true},
+		{module + "/update", module + "/fake", true},
+		{module + "/eus", module + "/fake", true},
+		{module + "/kube", module + "/fake", true},
+		{module + "/update", "k8s.io/client-go", false},
+		{module + "/cmd/virtupdate", module + "/fake", false},
+		{module + "/examples/eus-upgrade", module + "/fake", false},
+	} {
+		if got := has(tt.pkg, tt.dep); got != tt.want {
+			t.Errorf("%s may not import %s: got %v, want %v", tt.pkg, tt.dep, got, tt.want)
+		}
+	}
+}
