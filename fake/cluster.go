@@ -1,0 +1,677 @@
+package fake
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	clocktesting "k8s.io/utils/clock/testing"
+	kubevirtv1 "kubevirt.io/api/core/v1"
+
+	"github.com/virtupdate/virtupdate/conditions"
+	"github.com/virtupdate/virtupdate/update"
+)
+
+// Kinds, as the fake names them in events and fault injection.
+const (
+	KindClusterVersion    = "ClusterVersion"
+	KindMachineConfigPool = "MachineConfigPool"
+	KindSubscription      = "Subscription"
+	KindCSV               = "ClusterServiceVersion"
+	KindInstallPlan       = "InstallPlan"
+	KindHyperConverged    = "HyperConverged"
+	KindNode              = "Node"
+	KindNodeMaintenance   = "NodeMaintenance"
+	KindVMI               = "VirtualMachineInstance"
+	KindVM                = "VirtualMachine"
+	KindMigration         = "VirtualMachineInstanceMigration"
+	KindEviction          = "Eviction"
+	KindCheckpoint        = "Checkpoint"
+)
+
+// Options configure a fake cluster.
+type Options struct {
+	// Start is the fake clock's start time; zero means 2026-01-01T00:00:00Z,
+	// so that runs are reproducible.
+	Start time.Time
+	// Seed feeds every random choice of the fake (names it generates, the
+	// order of ties): the same seed and inputs give the same run.
+	Seed int64
+}
+
+type key struct{ namespace, name string }
+
+func keyOf(m metav1.Object) key { return key{m.GetNamespace(), m.GetName()} }
+
+// Cluster is an in-memory cluster implementing every port of the update
+// package. It is safe for concurrent use. All its objects are copied on the
+// way in and out, so a caller never shares memory with it.
+type Cluster struct {
+	mu    sync.Mutex
+	clock *clocktesting.FakeClock
+	seed  int64
+	rv    int64 // the last resourceVersion handed out
+	names int   // generated-name counter
+
+	cv          *update.ClusterVersion
+	pools       map[string]*update.MachineConfigPool
+	subs        map[key]*update.Subscription
+	csvs        map[key]*conditions.CSV
+	plans       map[key]*update.InstallPlan
+	hco         *update.HyperConverged
+	nodes       map[string]*corev1.Node
+	nms         map[key]*update.NodeMaintenance // key.namespace holds the API group
+	vmis        map[key]*kubevirtv1.VirtualMachineInstance
+	vms         map[key]*kubevirtv1.VirtualMachine
+	migrations  map[key]*kubevirtv1.VirtualMachineInstanceMigration
+	checkpoints map[string]*update.Checkpoint
+
+	conflicts map[string]int // kind → writes left that fail with a conflict
+	events    []Event
+
+	// evict decides what an eviction does; set by the virt-controller part.
+	evict func(*kubevirtv1.VirtualMachineInstance) error
+}
+
+var _ update.Cluster = (*Cluster)(nil)
+
+// NewCluster returns an empty fake cluster on a fake clock.
+func NewCluster(opts Options) *Cluster {
+	start := opts.Start
+	if start.IsZero() {
+		start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return &Cluster{
+		clock:       clocktesting.NewFakeClock(start),
+		seed:        opts.Seed,
+		pools:       map[string]*update.MachineConfigPool{},
+		subs:        map[key]*update.Subscription{},
+		csvs:        map[key]*conditions.CSV{},
+		plans:       map[key]*update.InstallPlan{},
+		nodes:       map[string]*corev1.Node{},
+		nms:         map[key]*update.NodeMaintenance{},
+		vmis:        map[key]*kubevirtv1.VirtualMachineInstance{},
+		vms:         map[key]*kubevirtv1.VirtualMachine{},
+		migrations:  map[key]*kubevirtv1.VirtualMachineInstanceMigration{},
+		checkpoints: map[string]*update.Checkpoint{},
+		conflicts:   map[string]int{},
+	}
+}
+
+// Clock is the cluster's fake clock. Advance it through the cluster's own
+// methods when controllers run, so their scheduled work happens.
+func (c *Cluster) Clock() *clocktesting.FakeClock { return c.clock }
+
+func (c *Cluster) nextRV() string {
+	c.rv++
+	return strconv.FormatInt(c.rv, 10)
+}
+
+// FailNextWrites makes the next n writes to objects of the kind (KindHyperConverged,
+// KindInstallPlan, KindCheckpoint, …) fail with update.ErrConflict, as if
+// another writer had won the race. Reads are not affected.
+func (c *Cluster) FailNextWrites(kind string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.conflicts[kind] = n
+}
+
+// injectedConflict consumes one injected conflict of the kind, if any.
+func (c *Cluster) injectedConflict(op, kind, namespace, name string) error {
+	if c.conflicts[kind] <= 0 {
+		return nil
+	}
+	c.conflicts[kind]--
+	c.record(kind, namespace, name, "Conflict", "injected: "+op+" lost a race with another writer")
+	return update.Conflict(op, kind, namespace, name, "injected by the fake cluster")
+}
+
+// ---- seeding ----------------------------------------------------------------
+
+// SetClusterVersion sets the ClusterVersion.
+func (c *Cluster) SetClusterVersion(cv update.ClusterVersion) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cp := cloneClusterVersion(cv)
+	c.cv = &cp
+}
+
+// AddPools adds machine config pools.
+func (c *Cluster) AddPools(pools ...update.MachineConfigPool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range pools {
+		p.Conditions = slices.Clone(p.Conditions)
+		c.pools[p.Name] = &p
+	}
+}
+
+// AddSubscriptions adds OLM Subscriptions.
+func (c *Cluster) AddSubscriptions(subs ...update.Subscription) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range subs {
+		c.subs[key{s.Namespace, s.Name}] = &s
+	}
+}
+
+// AddCSVs adds ClusterServiceVersions to a namespace.
+func (c *Cluster) AddCSVs(namespace string, csvs ...conditions.CSV) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, x := range csvs {
+		c.csvs[key{namespace, x.Name}] = &x
+	}
+}
+
+// AddInstallPlans adds InstallPlans.
+func (c *Cluster) AddInstallPlans(plans ...update.InstallPlan) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range plans {
+		p.CSVNames = slices.Clone(p.CSVNames)
+		c.plans[key{p.Namespace, p.Name}] = &p
+	}
+}
+
+// SetHyperConverged sets the HyperConverged. Namespace and name default to
+// update.DefaultNamespace and update.HyperConvergedName.
+func (c *Cluster) SetHyperConverged(hc update.HyperConverged) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cp := cloneHyperConverged(&hc)
+	cp.Namespace = cmp.Or(cp.Namespace, update.DefaultNamespace)
+	cp.Name = cmp.Or(cp.Name, update.HyperConvergedName)
+	cp.Generation = max(cp.Generation, 1)
+	cp.ResourceVersion = c.nextRV()
+	c.hco = cp
+}
+
+// AddNodes adds nodes.
+func (c *Cluster) AddNodes(nodes ...corev1.Node) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range nodes {
+		c.nodes[nodes[i].Name] = nodes[i].DeepCopy()
+	}
+}
+
+// AddNodeMaintenances adds NodeMaintenance objects of either API group.
+func (c *Cluster) AddNodeMaintenances(nms ...update.NodeMaintenance) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, nm := range nms {
+		c.nms[key{nm.Group, nm.Name}] = &nm
+	}
+}
+
+// AddVMIs adds VirtualMachineInstances.
+func (c *Cluster) AddVMIs(vmis ...kubevirtv1.VirtualMachineInstance) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range vmis {
+		c.vmis[keyOf(&vmis[i])] = vmis[i].DeepCopy()
+	}
+}
+
+// AddVirtualMachines adds VirtualMachines.
+func (c *Cluster) AddVirtualMachines(vms ...kubevirtv1.VirtualMachine) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range vms {
+		c.vms[keyOf(&vms[i])] = vms[i].DeepCopy()
+	}
+}
+
+// AddMigrations adds VirtualMachineInstanceMigrations.
+func (c *Cluster) AddMigrations(migs ...kubevirtv1.VirtualMachineInstanceMigration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range migs {
+		c.migrations[keyOf(&migs[i])] = migs[i].DeepCopy()
+	}
+}
+
+// ---- ClusterVersions ----------------------------------------------------------
+
+// GetClusterVersion implements update.ClusterVersions.
+func (c *Cluster) GetClusterVersion(_ context.Context) (*update.ClusterVersion, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cv == nil {
+		return nil, update.NotFound("get", KindClusterVersion, "", "version")
+	}
+	cp := cloneClusterVersion(*c.cv)
+	return &cp, nil
+}
+
+// SetChannel implements update.ClusterVersions.
+func (c *Cluster) SetChannel(_ context.Context, channel string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cv == nil {
+		return update.NotFound("set channel of", KindClusterVersion, "", "version")
+	}
+	if err := c.injectedConflict("set channel of", KindClusterVersion, "", "version"); err != nil {
+		return err
+	}
+	if c.cv.Channel != channel {
+		c.record(KindClusterVersion, "", "version", "ChannelChanged", fmt.Sprintf("channel %q → %q", c.cv.Channel, channel))
+	}
+	c.cv.Channel = channel
+	return nil
+}
+
+// SetDesiredUpdate implements update.ClusterVersions.
+func (c *Cluster) SetDesiredUpdate(_ context.Context, version string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cv == nil {
+		return update.NotFound("set desired update of", KindClusterVersion, "", "version")
+	}
+	if err := c.injectedConflict("set desired update of", KindClusterVersion, "", "version"); err != nil {
+		return err
+	}
+	if c.cv.DesiredVersion != version {
+		c.record(KindClusterVersion, "", "version", "DesiredUpdateSet", "desired update "+version)
+	}
+	c.cv.DesiredVersion = version
+	return nil
+}
+
+// ---- MachineConfigPools -------------------------------------------------------
+
+// ListMachineConfigPools implements update.MachineConfigPools.
+func (c *Cluster) ListMachineConfigPools(_ context.Context) ([]update.MachineConfigPool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]update.MachineConfigPool, 0, len(c.pools))
+	for _, name := range slices.Sorted(maps.Keys(c.pools)) {
+		p := *c.pools[name]
+		p.Conditions = slices.Clone(p.Conditions)
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// SetPoolPaused implements update.MachineConfigPools.
+func (c *Cluster) SetPoolPaused(_ context.Context, name string, paused bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.pools[name]
+	if !ok {
+		return update.NotFound("pause", KindMachineConfigPool, "", name)
+	}
+	if err := c.injectedConflict("pause", KindMachineConfigPool, "", name); err != nil {
+		return err
+	}
+	if p.Paused != paused {
+		reason := "Unpaused"
+		if paused {
+			reason = "Paused"
+		}
+		c.record(KindMachineConfigPool, "", name, reason, "spec.paused = "+strconv.FormatBool(paused))
+	}
+	p.Paused = paused
+	return nil
+}
+
+// ---- OLM ----------------------------------------------------------------------
+
+// GetSubscription implements update.OLM.
+func (c *Cluster) GetSubscription(_ context.Context, namespace, name string) (*update.Subscription, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.subs[key{namespace, name}]
+	if !ok {
+		return nil, update.NotFound("get", KindSubscription, namespace, name)
+	}
+	cp := *s
+	return &cp, nil
+}
+
+// ListCSVs implements update.OLM.
+func (c *Cluster) ListCSVs(_ context.Context, namespace string) ([]conditions.CSV, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []conditions.CSV
+	for _, k := range sortedKeys(c.csvs) {
+		if k.namespace == namespace {
+			out = append(out, *c.csvs[k])
+		}
+	}
+	return out, nil
+}
+
+// ListInstallPlans implements update.OLM.
+func (c *Cluster) ListInstallPlans(_ context.Context, namespace string) ([]update.InstallPlan, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []update.InstallPlan
+	for _, k := range sortedKeys(c.plans) {
+		if k.namespace == namespace {
+			p := *c.plans[k]
+			p.CSVNames = slices.Clone(p.CSVNames)
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// ApproveInstallPlan implements update.OLM.
+func (c *Cluster) ApproveInstallPlan(_ context.Context, namespace, name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.plans[key{namespace, name}]
+	if !ok {
+		return update.NotFound("approve", KindInstallPlan, namespace, name)
+	}
+	if err := c.injectedConflict("approve", KindInstallPlan, namespace, name); err != nil {
+		return err
+	}
+	if !p.Approved {
+		c.record(KindInstallPlan, namespace, name, "Approved", fmt.Sprintf("approved (CSVs %v)", p.CSVNames))
+	}
+	p.Approved = true
+	return nil
+}
+
+// ---- HyperConvergeds ----------------------------------------------------------
+
+// GetHyperConverged implements update.HyperConvergeds.
+func (c *Cluster) GetHyperConverged(_ context.Context) (*update.HyperConverged, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hco == nil {
+		return nil, update.NotFound("get", KindHyperConverged, update.DefaultNamespace, update.HyperConvergedName)
+	}
+	return cloneHyperConverged(c.hco), nil
+}
+
+// SetWorkloadUpdateMethods implements update.HyperConvergeds.
+func (c *Cluster) SetWorkloadUpdateMethods(_ context.Context, from, to *[]kubevirtv1.WorkloadUpdateMethod) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	const op = "set workloadUpdateMethods of"
+	if c.hco == nil {
+		return update.NotFound(op, KindHyperConverged, update.DefaultNamespace, update.HyperConvergedName)
+	}
+	if err := c.injectedConflict(op, KindHyperConverged, c.hco.Namespace, c.hco.Name); err != nil {
+		return err
+	}
+	cur := c.hco.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods
+	if !sameMethods(cur, from) {
+		return update.Conflict(op, KindHyperConverged, c.hco.Namespace, c.hco.Name,
+			fmt.Sprintf("the field is %s, not the expected %s", ShowMethods(cur), ShowMethods(from)))
+	}
+	c.hco.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods = cloneMethods(to)
+	c.hco.Generation++
+	c.hco.ResourceVersion = c.nextRV()
+	c.record(KindHyperConverged, c.hco.Namespace, c.hco.Name, "WorkloadUpdateMethodsChanged", ShowMethods(from)+" → "+ShowMethods(to))
+	return nil
+}
+
+// ShowMethods renders the three states of workloadUpdateMethods: "absent",
+// "[]" or "[LiveMigrate,Evict]".
+func ShowMethods(m *[]kubevirtv1.WorkloadUpdateMethod) string {
+	if m == nil {
+		return "absent"
+	}
+	s := "["
+	for i, x := range *m {
+		if i > 0 {
+			s += ","
+		}
+		s += string(x)
+	}
+	return s + "]"
+}
+
+func sameMethods(a, b *[]kubevirtv1.WorkloadUpdateMethod) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return slices.Equal(*a, *b)
+}
+
+func cloneMethods(m *[]kubevirtv1.WorkloadUpdateMethod) *[]kubevirtv1.WorkloadUpdateMethod {
+	if m == nil {
+		return nil
+	}
+	cp := append([]kubevirtv1.WorkloadUpdateMethod{}, *m...)
+	return &cp
+}
+
+// ---- Nodes ----------------------------------------------------------------------
+
+// ListNodes implements update.Nodes.
+func (c *Cluster) ListNodes(_ context.Context) ([]corev1.Node, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]corev1.Node, 0, len(c.nodes))
+	for _, name := range slices.Sorted(maps.Keys(c.nodes)) {
+		out = append(out, *c.nodes[name].DeepCopy())
+	}
+	return out, nil
+}
+
+// ListNodeMaintenances implements update.Nodes.
+func (c *Cluster) ListNodeMaintenances(_ context.Context) ([]update.NodeMaintenance, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]update.NodeMaintenance, 0, len(c.nms))
+	for _, k := range sortedKeys(c.nms) {
+		out = append(out, *c.nms[k])
+	}
+	return out, nil
+}
+
+// ---- Workloads ------------------------------------------------------------------
+
+func selectorOf(opts update.ListOptions) (labels.Selector, error) {
+	sel, err := labels.Parse(opts.LabelSelector)
+	if err != nil {
+		return nil, fmt.Errorf("label selector %q: %w", opts.LabelSelector, err)
+	}
+	return sel, nil
+}
+
+// listObjects lists the objects of m matching opts, deep-copied, sorted by
+// namespace and name.
+func listObjects[T any, P interface {
+	*T
+	metav1.Object
+	DeepCopy() P
+}](m map[key]P, opts update.ListOptions) ([]T, error) {
+	sel, err := selectorOf(opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	for _, k := range sortedKeys(m) {
+		o := m[k]
+		if opts.Namespace != "" && k.namespace != opts.Namespace {
+			continue
+		}
+		if !sel.Empty() && !sel.Matches(labels.Set(o.GetLabels())) {
+			continue
+		}
+		out = append(out, *o.DeepCopy())
+	}
+	return out, nil
+}
+
+// ListVMIs implements update.Workloads.
+func (c *Cluster) ListVMIs(_ context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstance, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return listObjects(c.vmis, opts)
+}
+
+// ListVirtualMachines implements update.Workloads.
+func (c *Cluster) ListVirtualMachines(_ context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachine, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return listObjects(c.vms, opts)
+}
+
+// ListMigrations implements update.Workloads.
+func (c *Cluster) ListMigrations(_ context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstanceMigration, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return listObjects(c.migrations, opts)
+}
+
+// CreateMigration implements update.Workloads.
+func (c *Cluster) CreateMigration(_ context.Context, m *kubevirtv1.VirtualMachineInstanceMigration) (*kubevirtv1.VirtualMachineInstanceMigration, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.createMigration(m)
+}
+
+func (c *Cluster) createMigration(m *kubevirtv1.VirtualMachineInstanceMigration) (*kubevirtv1.VirtualMachineInstanceMigration, error) {
+	m = m.DeepCopy()
+	if m.Name == "" {
+		if m.GenerateName == "" {
+			return nil, fmt.Errorf("create %s in %s: metadata.name or metadata.generateName is required", KindMigration, m.Namespace)
+		}
+		m.Name = c.generateName(m.GenerateName)
+	}
+	if err := c.injectedConflict("create", KindMigration, m.Namespace, m.Name); err != nil {
+		return nil, err
+	}
+	k := keyOf(m)
+	if _, exists := c.migrations[k]; exists {
+		return nil, update.Conflict("create", KindMigration, m.Namespace, m.Name, "already exists")
+	}
+	m.ResourceVersion = c.nextRV()
+	m.CreationTimestamp = metav1.NewTime(c.clock.Now())
+	c.migrations[k] = m
+	c.record(KindMigration, m.Namespace, m.Name, "Created", "migration of VMI "+m.Spec.VMIName)
+	return m.DeepCopy(), nil
+}
+
+// generateName appends a deterministic five-character suffix, as the API
+// server appends a random one.
+func (c *Cluster) generateName(prefix string) string {
+	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
+	c.names++
+	n := uint64(c.names)*2654435761 + uint64(c.seed)
+	suffix := make([]byte, 5)
+	for i := range suffix {
+		suffix[i] = alphabet[n%uint64(len(alphabet))]
+		n /= uint64(len(alphabet))
+	}
+	return prefix + string(suffix)
+}
+
+// EvictVMI implements update.Workloads. Without the virt-controller running,
+// an eviction of an existing VMI is accepted and only recorded.
+func (c *Cluster) EvictVMI(_ context.Context, namespace, name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	vmi, ok := c.vmis[key{namespace, name}]
+	if !ok {
+		return update.NotFound("evict", KindVMI, namespace, name)
+	}
+	if err := c.injectedConflict("evict", KindEviction, namespace, name); err != nil {
+		return err
+	}
+	if c.evict != nil {
+		return c.evict(vmi)
+	}
+	c.record(KindEviction, namespace, name, "EvictionRequested", "no virt-controller is running: nothing happens")
+	return nil
+}
+
+// ---- Checkpoints ------------------------------------------------------------------
+
+// LoadCheckpoint implements update.Checkpoints.
+func (c *Cluster) LoadCheckpoint(_ context.Context, name string) (update.Checkpoint, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cp, ok := c.checkpoints[name]
+	if !ok {
+		return update.Checkpoint{}, update.NotFound("load", KindCheckpoint, update.DefaultNamespace, name)
+	}
+	return update.Checkpoint{Name: cp.Name, Data: slices.Clone(cp.Data), ResourceVersion: cp.ResourceVersion}, nil
+}
+
+// SaveCheckpoint implements update.Checkpoints.
+func (c *Cluster) SaveCheckpoint(_ context.Context, cp update.Checkpoint) (update.Checkpoint, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.injectedConflict("save", KindCheckpoint, update.DefaultNamespace, cp.Name); err != nil {
+		return update.Checkpoint{}, err
+	}
+	cur, exists := c.checkpoints[cp.Name]
+	switch {
+	case !exists && cp.ResourceVersion != "":
+		return update.Checkpoint{}, update.NotFound("save", KindCheckpoint, update.DefaultNamespace, cp.Name)
+	case exists && cp.ResourceVersion == "":
+		return update.Checkpoint{}, update.Conflict("save", KindCheckpoint, update.DefaultNamespace, cp.Name, "already exists")
+	case exists && cur.ResourceVersion != cp.ResourceVersion:
+		return update.Checkpoint{}, update.Conflict("save", KindCheckpoint, update.DefaultNamespace, cp.Name,
+			fmt.Sprintf("resourceVersion %s is stale (now %s)", cp.ResourceVersion, cur.ResourceVersion))
+	}
+	stored := &update.Checkpoint{Name: cp.Name, Data: slices.Clone(cp.Data), ResourceVersion: c.nextRV()}
+	c.checkpoints[cp.Name] = stored
+	c.record(KindCheckpoint, update.DefaultNamespace, cp.Name, "Saved", strconv.Itoa(len(cp.Data))+" bytes")
+	return update.Checkpoint{Name: stored.Name, Data: slices.Clone(stored.Data), ResourceVersion: stored.ResourceVersion}, nil
+}
+
+// ---- helpers ----------------------------------------------------------------------
+
+func sortedKeys[V any](m map[key]V) []key {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name))
+	})
+	return keys
+}
+
+func cloneClusterVersion(cv update.ClusterVersion) update.ClusterVersion {
+	cv.History = slices.Clone(cv.History)
+	cv.Conditions = slices.Clone(cv.Conditions)
+	cv.AvailableUpdates = slices.Clone(cv.AvailableUpdates)
+	return cv
+}
+
+func cloneHyperConverged(hc *update.HyperConverged) *update.HyperConverged {
+	cp := *hc
+	s := &cp.Spec.WorkloadUpdateStrategy
+	s.WorkloadUpdateMethods = cloneMethods(s.WorkloadUpdateMethods)
+	if s.BatchEvictionSize != nil {
+		v := *s.BatchEvictionSize
+		s.BatchEvictionSize = &v
+	}
+	if s.BatchEvictionInterval != nil {
+		v := *s.BatchEvictionInterval
+		s.BatchEvictionInterval = &v
+	}
+	m := &cp.Spec.LiveMigrationConfig
+	m.ParallelMigrationsPerCluster = clonePtr(m.ParallelMigrationsPerCluster)
+	m.ParallelOutboundMigrationsPerNode = clonePtr(m.ParallelOutboundMigrationsPerNode)
+	m.BandwidthPerMigration = clonePtr(m.BandwidthPerMigration)
+	m.CompletionTimeoutPerGiB = clonePtr(m.CompletionTimeoutPerGiB)
+	m.ProgressTimeout = clonePtr(m.ProgressTimeout)
+	cp.Status.Conditions = slices.Clone(cp.Status.Conditions)
+	cp.Status.Versions = slices.Clone(cp.Status.Versions)
+	return &cp
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

@@ -1,0 +1,251 @@
+package update
+
+import (
+	"slices"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kubevirtv1 "kubevirt.io/api/core/v1"
+)
+
+// Where OpenShift Virtualization lives: HCO's one HyperConverged object and
+// the namespace its operator, Subscription and CSVs are in.
+const (
+	DefaultNamespace          = "openshift-cnv"
+	HyperConvergedName        = "kubevirt-hyperconverged"
+	HyperConvergedPackage     = "kubevirt-hyperconverged"
+	HyperConvergedVersionName = "operator" // the status.versions entry of HCO itself
+)
+
+// HyperConverged is the part of HCO's custom resource (hco.kubevirt.io/v1beta1,
+// kind HyperConverged) that update plans read and change. No importable Go
+// module carries its type, so the fields are defined here with the real JSON
+// names.
+type HyperConverged struct {
+	Namespace  string `json:"-"`
+	Name       string `json:"-"`
+	Generation int64  `json:"-"`
+	// ResourceVersion is the object's metadata.resourceVersion when read.
+	ResourceVersion string               `json:"-"`
+	Spec            HyperConvergedSpec   `json:"spec"`
+	Status          HyperConvergedStatus `json:"status"`
+}
+
+// HyperConvergedSpec holds the fields of spec that updates touch.
+type HyperConvergedSpec struct {
+	WorkloadUpdateStrategy WorkloadUpdateStrategy `json:"workloadUpdateStrategy"`
+	LiveMigrationConfig    LiveMigrationConfig    `json:"liveMigrationConfig"`
+}
+
+// WorkloadUpdateStrategy is spec.workloadUpdateStrategy.
+type WorkloadUpdateStrategy struct {
+	// WorkloadUpdateMethods keeps the three states the field can be in
+	// apart: nil when the field is absent, a pointer to an empty slice for
+	// `[]` (automatic workload updates off), or the list. Plans back this
+	// value up and restore it exactly.
+	WorkloadUpdateMethods *[]kubevirtv1.WorkloadUpdateMethod `json:"workloadUpdateMethods,omitempty"`
+	// BatchEvictionSize is how many VMIs Evict updates per interval
+	// (default 10).
+	BatchEvictionSize *int `json:"batchEvictionSize,omitempty"`
+	// BatchEvictionInterval is the wait between Evict batches (default 1m).
+	BatchEvictionInterval *metav1.Duration `json:"batchEvictionInterval,omitempty"`
+}
+
+// KubeVirt returns the strategy as KubeVirt receives it from HCO. Absent
+// and empty methods both become an empty list: no automatic workload updates.
+func (s WorkloadUpdateStrategy) KubeVirt() kubevirtv1.KubeVirtWorkloadUpdateStrategy {
+	var methods []kubevirtv1.WorkloadUpdateMethod
+	if s.WorkloadUpdateMethods != nil {
+		methods = slices.Clone(*s.WorkloadUpdateMethods)
+	}
+	return kubevirtv1.KubeVirtWorkloadUpdateStrategy{
+		WorkloadUpdateMethods: methods,
+		BatchEvictionSize:     s.BatchEvictionSize,
+		BatchEvictionInterval: s.BatchEvictionInterval,
+	}
+}
+
+// LiveMigrationConfig is spec.liveMigrationConfig; nil fields take HCO's
+// defaults.
+type LiveMigrationConfig struct {
+	ParallelMigrationsPerCluster      *uint32 `json:"parallelMigrationsPerCluster,omitempty"`
+	ParallelOutboundMigrationsPerNode *uint32 `json:"parallelOutboundMigrationsPerNode,omitempty"`
+	BandwidthPerMigration             *string `json:"bandwidthPerMigration,omitempty"`
+	CompletionTimeoutPerGiB           *int64  `json:"completionTimeoutPerGiB,omitempty"`
+	ProgressTimeout                   *int64  `json:"progressTimeout,omitempty"`
+}
+
+// HyperConvergedStatus holds the fields of status that updates read.
+type HyperConvergedStatus struct {
+	Conditions         []metav1.Condition `json:"conditions,omitempty"`
+	Versions           []OperandVersion   `json:"versions,omitempty"`
+	ObservedGeneration int64              `json:"observedGeneration,omitempty"`
+	SystemHealthStatus string             `json:"systemHealthStatus,omitempty"`
+}
+
+// OperandVersion is one entry of status.versions.
+type OperandVersion struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// OperatorVersion returns the version HCO reports for itself in
+// status.versions, or "".
+func (s HyperConvergedStatus) OperatorVersion() string {
+	for _, v := range s.Versions {
+		if v.Name == HyperConvergedVersionName {
+			return v.Version
+		}
+	}
+	return ""
+}
+
+// ClusterVersion is the part of config.openshift.io/v1 ClusterVersion
+// "version" that plans read.
+type ClusterVersion struct {
+	// Channel is spec.channel.
+	Channel string
+	// DesiredVersion is spec.desiredUpdate.version, "" when unset.
+	DesiredVersion string
+	// History is status.history, newest first.
+	History []UpdateHistory
+	// Conditions are status.conditions (Available, Progressing, Failing,
+	// Upgradeable, RetrievedUpdates, …) with the same fields.
+	Conditions []metav1.Condition
+	// AvailableUpdates are the versions of status.availableUpdates.
+	AvailableUpdates []string
+}
+
+// Update states of a history entry.
+const (
+	UpdateCompleted = "Completed"
+	UpdatePartial   = "Partial"
+)
+
+// UpdateHistory is one entry of status.history.
+type UpdateHistory struct {
+	// State is UpdateCompleted or UpdatePartial.
+	State   string
+	Version string
+	// StartedTime is when the update began; CompletionTime is zero while it
+	// is the current update.
+	StartedTime, CompletionTime time.Time
+}
+
+// CurrentVersion is the version the cluster last finished updating to: the
+// newest Completed entry of the history, or "".
+func (cv ClusterVersion) CurrentVersion() string {
+	for _, h := range cv.History {
+		if h.State == UpdateCompleted {
+			return h.Version
+		}
+	}
+	return ""
+}
+
+// Updating reports whether an update is under way: the newest history entry
+// is Partial.
+func (cv ClusterVersion) Updating() bool {
+	return len(cv.History) > 0 && cv.History[0].State == UpdatePartial
+}
+
+// MachineConfigPool is the part of machineconfiguration.openshift.io/v1
+// MachineConfigPool that plans read.
+type MachineConfigPool struct {
+	Name   string
+	Paused bool
+	// MaxUnavailable is spec.maxUnavailable resolved to a node count
+	// (default 1).
+	MaxUnavailable int32
+	// The machine counts of the status.
+	MachineCount, UpdatedMachineCount, ReadyMachineCount, UnavailableMachineCount, DegradedMachineCount int32
+	Conditions                                                                                          []metav1.Condition
+}
+
+// Updated reports whether every machine of the pool is on the current
+// configuration and ready.
+func (p MachineConfigPool) Updated() bool {
+	return p.UpdatedMachineCount == p.MachineCount && p.ReadyMachineCount == p.MachineCount && p.DegradedMachineCount == 0
+}
+
+// Install plan approval modes of a Subscription.
+const (
+	ApprovalAutomatic = "Automatic"
+	ApprovalManual    = "Manual"
+)
+
+// InstallPlan phases.
+const (
+	InstallPlanRequiresApproval = "RequiresApproval"
+	InstallPlanInstalling       = "Installing"
+	InstallPlanComplete         = "Complete"
+	InstallPlanFailed           = "Failed"
+)
+
+// Subscription is the part of operators.coreos.com/v1alpha1 Subscription
+// that plans read.
+type Subscription struct {
+	Namespace, Name string
+	// Package is spec.name; Channel is spec.channel.
+	Package, Channel string
+	// InstallPlanApproval is ApprovalAutomatic or ApprovalManual.
+	InstallPlanApproval string
+	// CurrentCSV is the CSV the subscription is progressing to;
+	// InstalledCSV the one installed.
+	CurrentCSV, InstalledCSV string
+	// InstallPlanRef names the newest InstallPlan, "" when none.
+	InstallPlanRef string
+	// State is status.state (AtLatestKnown, UpgradePending, …).
+	State string
+}
+
+// InstallPlan is the part of operators.coreos.com/v1alpha1 InstallPlan that
+// plans read.
+type InstallPlan struct {
+	Namespace, Name string
+	// CSVNames is spec.clusterServiceVersionNames.
+	CSVNames []string
+	// Approval is spec.approval; Approved is spec.approved.
+	Approval string
+	Approved bool
+	// Phase is status.phase.
+	Phase string
+}
+
+// The two API groups of NodeMaintenance objects.
+const (
+	NodeMaintenanceKubeVirt = "nodemaintenance.kubevirt.io"
+	NodeMaintenanceMedik8s  = "nodemaintenance.medik8s.io"
+)
+
+// NodeMaintenance is a NodeMaintenance object of either API group.
+type NodeMaintenance struct {
+	// Group is NodeMaintenanceKubeVirt or NodeMaintenanceMedik8s.
+	Group    string
+	Name     string
+	NodeName string
+	Reason   string
+	// Phase is status.phase (Running, Succeeded, Failed), "" when unset.
+	Phase string
+}
+
+// ListOptions narrow a list.
+type ListOptions struct {
+	// Namespace limits the list to one namespace; "" lists all.
+	Namespace string
+	// LabelSelector in the usual syntax ("app=x,tier!=db"); "" selects all.
+	LabelSelector string
+}
+
+// Checkpoint is an opaque record a plan saves before each step that changes
+// the cluster, so that another process can resume it.
+type Checkpoint struct {
+	// Name identifies the record.
+	Name string
+	// Data is the record, stored and returned byte for byte.
+	Data []byte
+	// ResourceVersion is set by the store on load and save. Save with the
+	// version last seen; "" creates the record. A stale version is a
+	// conflict.
+	ResourceVersion string
+}
