@@ -42,6 +42,8 @@ type Options struct {
 	// Start is the fake clock's start time; zero means 2026-01-01T00:00:00Z,
 	// so that runs are reproducible.
 	Start time.Time
+	// Timing sets how long the simulated controllers take.
+	Timing Timing
 	// Seed feeds every random choice of the fake (names it generates, the
 	// order of ties): the same seed and inputs give the same run.
 	Seed int64
@@ -77,6 +79,12 @@ type Cluster struct {
 	conflicts map[string]int // kind → writes left that fail with a conflict
 	events    []Event
 
+	timing      Timing
+	cnv         cnvState
+	controllers []*scheduled
+	disabled    map[string]bool
+	dirty       bool // something changed since the controllers last looked
+
 	// evict decides what an eviction does; set by the virt-controller part.
 	evict func(*kubevirtv1.VirtualMachineInstance) error
 }
@@ -89,7 +97,7 @@ func NewCluster(opts Options) *Cluster {
 	if start.IsZero() {
 		start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	return &Cluster{
+	c := &Cluster{
 		clock:       clocktesting.NewFakeClock(start),
 		seed:        opts.Seed,
 		pools:       map[string]*update.MachineConfigPool{},
@@ -103,7 +111,13 @@ func NewCluster(opts Options) *Cluster {
 		migrations:  map[key]*kubevirtv1.VirtualMachineInstanceMigration{},
 		checkpoints: map[string]*update.Checkpoint{},
 		conflicts:   map[string]int{},
+		disabled:    map[string]bool{},
+		timing:      opts.Timing.withDefaults(),
 	}
+	for _, ctrl := range []controller{olmController{c}, hcoController{c}} {
+		c.controllers = append(c.controllers, &scheduled{c: ctrl})
+	}
+	return c
 }
 
 // Clock is the cluster's fake clock. Advance it through the cluster's own

@@ -31,6 +31,7 @@ func (e Event) String() string {
 
 // record appends an event at the current fake time. The caller holds c.mu.
 func (c *Cluster) record(kind, namespace, name, reason, message string) {
+	c.dirty = true
 	c.events = append(c.events, Event{Time: c.clock.Now(), Kind: kind, Namespace: namespace, Name: name, Reason: reason, Message: message})
 }
 

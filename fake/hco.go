@@ -1,0 +1,111 @@
+package fake
+
+import (
+	"slices"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/virtupdate/virtupdate/conditions"
+	"github.com/virtupdate/virtupdate/update"
+)
+
+// LauncherImage is the virt-launcher image the fake's CNV version deploys;
+// a VMI whose status.launcherContainerImageVersion differs from the current
+// one is outdated.
+func LauncherImage(cnvVersion string) string {
+	return "registry.example/virt-launcher:v" + cnvVersion
+}
+
+// hcoController plays HCO: while a new operator version rolls out its
+// components report Progressing, and the HyperConverged conditions come from
+// conditions.Aggregate, exactly as HCO computes them.
+type hcoController struct{ c *Cluster }
+
+func (hcoController) name() string { return ControllerHCO }
+
+// hcoComponents are the components the fake HCO deploys, in HCO's order.
+var hcoComponents = []string{conditions.ComponentKubeVirt, conditions.ComponentCDI, conditions.ComponentNetworkAddonsConfig, conditions.ComponentSSP}
+
+func (h hcoController) reconcile(now time.Time) time.Time {
+	c := h.c
+	hc := c.hco
+	if hc == nil || c.cnv.running == "" {
+		return time.Time{}
+	}
+	in := conditions.Input{Generation: hc.Generation}
+	var next time.Time
+	switch {
+	case hc.Status.Conditions == nil:
+		in.FirstReconcile = true
+	case hc.Status.OperatorVersion() != c.cnv.running:
+		in.UpgradingTo = c.cnv.running
+		if c.cnv.upgradeStart.IsZero() {
+			c.cnv.upgradeStart = now
+			c.record(KindHyperConverged, hc.Namespace, hc.Name, "UpgradeStarted",
+				"HCO upgrading from "+hc.Status.OperatorVersion()+" to "+c.cnv.running)
+		}
+		next = c.cnv.upgradeStart.Add(c.timing.ComponentUpdate)
+	}
+	for _, name := range hcoComponents {
+		comp := conditions.Component{Name: name, AtTargetVersion: true, Conditions: []metav1.Condition{
+			{Type: conditions.TypeAvailable, Status: metav1.ConditionTrue},
+			{Type: conditions.TypeProgressing, Status: metav1.ConditionFalse},
+			{Type: conditions.TypeDegraded, Status: metav1.ConditionFalse},
+		}}
+		if in.UpgradingTo != "" && now.Before(next) && name == conditions.ComponentKubeVirt {
+			comp.AtTargetVersion = false
+			comp.Conditions[1] = metav1.Condition{Type: conditions.TypeProgressing, Status: metav1.ConditionTrue,
+				Message: "Deploying version " + c.cnv.running}
+		}
+		in.Components = append(in.Components, comp)
+	}
+
+	res := conditions.Aggregate(c.clock, hc.Status.Conditions, in)
+	c.cnv.operatorUpgradeable = res.OperatorUpgradeable
+	if in.FirstReconcile {
+		hc.Status.Versions = setVersion(hc.Status.Versions, c.cnv.running)
+	}
+	if res.UpgradeCompleted {
+		hc.Status.Versions = setVersion(hc.Status.Versions, c.cnv.running)
+		c.cnv.upgradeStart = time.Time{}
+		c.cnv.launcherImage = LauncherImage(c.cnv.running)
+		c.record(KindHyperConverged, hc.Namespace, hc.Name, "UpgradeCompleted",
+			"status.versions operator = "+c.cnv.running+"; new launcher image "+c.cnv.launcherImage)
+		next = time.Time{}
+	}
+	if changed := statusesDiffer(hc.Status.Conditions, res.Conditions); changed != "" {
+		c.record(KindHyperConverged, hc.Namespace, hc.Name, "ConditionsChanged", changed)
+	}
+	hc.Status.Conditions = res.Conditions
+	hc.Status.ObservedGeneration = hc.Generation
+	hc.Status.SystemHealthStatus = res.SystemHealth
+	return next
+}
+
+func setVersion(vs []update.OperandVersion, version string) []update.OperandVersion {
+	for i := range vs {
+		if vs[i].Name == update.HyperConvergedVersionName {
+			vs[i].Version = version
+			return vs
+		}
+	}
+	return append(vs, update.OperandVersion{Name: update.HyperConvergedVersionName, Version: version})
+}
+
+// statusesDiffer describes the condition types whose status or reason
+// changed, "" when none did.
+func statusesDiffer(before, after []metav1.Condition) string {
+	var out string
+	for _, a := range after {
+		i := slices.IndexFunc(before, func(b metav1.Condition) bool { return b.Type == a.Type })
+		if i >= 0 && before[i].Status == a.Status && before[i].Reason == a.Reason {
+			continue
+		}
+		if out != "" {
+			out += ", "
+		}
+		out += a.Type + "=" + string(a.Status) + " (" + a.Reason + ")"
+	}
+	return out
+}

@@ -1,0 +1,237 @@
+package fake
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/virtupdate/virtupdate/conditions"
+	"github.com/virtupdate/virtupdate/update"
+)
+
+// cnvState is what the fake keeps about the OpenShift Virtualization
+// operator beyond its objects.
+type cnvState struct {
+	// running is the HCO operator version whose CSV succeeded.
+	running string
+	// catalog are the versions the stable channel of the catalog offers.
+	catalog []string
+	// upgradeStart is when HCO entered upgrade mode, zero outside one.
+	upgradeStart time.Time
+	// launcherImage is the virt-launcher image of the version HCO finished
+	// upgrading to: the target of workload updates.
+	launcherImage string
+	// operatorUpgradeable is HCO's Upgradeable OperatorCondition.
+	operatorUpgradeable metav1.Condition
+	// installDone is when the Installing CSV finishes.
+	installDone time.Time
+	// failInstalls makes the next n installs fail.
+	failInstalls int
+}
+
+// Operator describes the installed OpenShift Virtualization operator.
+type Operator struct {
+	// Version is the installed CNV version, e.g. "4.14.3".
+	Version string
+	// Approval is the Subscription's installPlanApproval: update.ApprovalAutomatic
+	// (the default) or update.ApprovalManual.
+	Approval string
+	// Catalog lists the CNV versions the catalog's stable channel offers.
+	// OLM offers the newest one the CNV↔OCP rules allow.
+	Catalog []string
+}
+
+// CSVName is the name of the CNV CSV of a version.
+func CSVName(version string) string { return update.HyperConvergedPackage + "-operator.v" + version }
+
+// SetOperator installs the OpenShift Virtualization operator at a version:
+// its Subscription, its Succeeded CSV, and HCO reporting that version. Call
+// it after SetHyperConverged.
+func (c *Cluster) SetOperator(op Operator) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	approval := op.Approval
+	if approval == "" {
+		approval = update.ApprovalAutomatic
+	}
+	ns := update.DefaultNamespace
+	csv := CSVName(op.Version)
+	c.subs[key{ns, update.HyperConvergedPackage}] = &update.Subscription{
+		Namespace: ns, Name: update.HyperConvergedPackage, Package: update.HyperConvergedPackage, Channel: "stable",
+		InstallPlanApproval: approval, CurrentCSV: csv, InstalledCSV: csv, State: "AtLatestKnown",
+	}
+	c.csvs[key{ns, csv}] = &conditions.CSV{Name: csv, DisplayName: "OpenShift Virtualization", Version: op.Version, Phase: conditions.CSVPhaseSucceeded}
+	c.cnv.running = op.Version
+	c.cnv.catalog = slices.Clone(op.Catalog)
+	c.cnv.launcherImage = LauncherImage(op.Version)
+	c.cnv.operatorUpgradeable = metav1.Condition{Type: conditions.TypeUpgradeable, Status: metav1.ConditionTrue, Reason: conditions.ReasonUpgradeable}
+	if c.hco != nil {
+		c.hco.Status.Versions = setVersion(c.hco.Status.Versions, op.Version)
+		if c.hco.Status.Conditions == nil {
+			c.hco.Status.Conditions = conditions.Aggregate(c.clock, nil, conditions.Input{Generation: c.hco.Generation}).Conditions
+			c.hco.Status.ObservedGeneration = c.hco.Generation
+		}
+	}
+}
+
+// FailNextOperatorInstalls makes the next n CNV CSV installs fail, as an
+// install that times out does: the new CSV goes Failed and both remain.
+func (c *Cluster) FailNextOperatorInstalls(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cnv.failInstalls = n
+}
+
+// olmController plays OLM for the CNV Subscription: InstallPlans for what the
+// catalog offers, approval, and the CSV phases of an update.
+type olmController struct{ c *Cluster }
+
+func (olmController) name() string { return ControllerOLM }
+
+func (o olmController) reconcile(now time.Time) time.Time {
+	c := o.c
+	ns := update.DefaultNamespace
+	sub := c.subs[key{ns, update.HyperConvergedPackage}]
+	if sub == nil {
+		return time.Time{}
+	}
+	installed := c.csvs[key{ns, sub.InstalledCSV}]
+	if installed == nil {
+		return time.Time{}
+	}
+
+	// A new InstallPlan when the catalog offers a newer version.
+	if sub.CurrentCSV == sub.InstalledCSV {
+		if v := offered(installed.Version, c.ocpVersion(), c.cnv.catalog); v != "" {
+			name := c.generateName("install-")
+			manual := sub.InstallPlanApproval == update.ApprovalManual
+			phase := update.InstallPlanInstalling
+			if manual {
+				phase = update.InstallPlanRequiresApproval
+			}
+			c.plans[key{ns, name}] = &update.InstallPlan{Namespace: ns, Name: name, CSVNames: []string{CSVName(v)},
+				Approval: sub.InstallPlanApproval, Approved: !manual, Phase: phase}
+			sub.CurrentCSV, sub.InstallPlanRef, sub.State = CSVName(v), name, "UpgradePending"
+			c.record(KindInstallPlan, ns, name, "Created", fmt.Sprintf("InstallPlan for %s (%s)", v, phase))
+		}
+	}
+
+	ip := c.plans[key{ns, sub.InstallPlanRef}]
+	if ip == nil {
+		return time.Time{}
+	}
+	if ip.Phase == update.InstallPlanRequiresApproval && ip.Approved {
+		ip.Phase = update.InstallPlanInstalling
+		c.record(KindInstallPlan, ns, ip.Name, "Installing", "approved: installing "+strings.Join(ip.CSVNames, ", "))
+	}
+	if ip.Phase != update.InstallPlanInstalling {
+		return time.Time{}
+	}
+	target := c.csvs[key{ns, sub.CurrentCSV}]
+	if target == nil {
+		target = &conditions.CSV{Name: sub.CurrentCSV, DisplayName: installed.DisplayName, Version: versionOfCSV(sub.CurrentCSV),
+			Replaces: installed.Name, Phase: conditions.CSVPhasePending, Reason: "RequirementsUnknown"}
+		c.csvs[key{ns, target.Name}] = target
+		c.record(KindCSV, ns, target.Name, "Created", "replaces "+installed.Name+"; Pending")
+	}
+	switch target.Phase {
+	case conditions.CSVPhasePending:
+		if c.cnv.operatorUpgradeable.Status == metav1.ConditionFalse {
+			if target.Reason != conditions.CSVReasonOperatorConditionNotUpgradeable {
+				target.Reason = conditions.CSVReasonOperatorConditionNotUpgradeable
+				target.Message = "operator is not upgradeable: " + c.cnv.operatorUpgradeable.Message
+				c.record(KindCSV, ns, target.Name, "Pending", "held: "+target.Message)
+			}
+			return time.Time{}
+		}
+		target.Phase, target.Reason, target.Message = conditions.CSVPhaseInstalling, "InstallSucceeded", "waiting for install components to report healthy"
+		installed.Phase, installed.Reason, installed.Message = conditions.CSVPhaseReplacing, "BeingReplaced", "being replaced by csv: "+target.Name
+		c.cnv.installDone = now.Add(c.timing.OperatorInstall)
+		c.record(KindCSV, ns, target.Name, "Installing", "REPLACES "+installed.Name+", which is Replacing")
+		return c.cnv.installDone
+	case conditions.CSVPhaseInstalling:
+		if now.Before(c.cnv.installDone) {
+			return c.cnv.installDone
+		}
+		if c.cnv.failInstalls > 0 {
+			c.cnv.failInstalls--
+			target.Phase, target.Reason, target.Message = conditions.CSVPhaseFailed, "InstallCheckFailed", "install timeout"
+			ip.Phase = update.InstallPlanFailed
+			c.record(KindCSV, ns, target.Name, "Failed", "install timeout (injected); both CSVs remain")
+			return time.Time{}
+		}
+		target.Phase, target.Reason, target.Message = conditions.CSVPhaseSucceeded, "InstallSucceeded", "install strategy completed with no errors"
+		delete(c.csvs, key{ns, installed.Name})
+		ip.Phase = update.InstallPlanComplete
+		sub.InstalledCSV, sub.State = target.Name, "AtLatestKnown"
+		c.cnv.running = target.Version
+		c.record(KindCSV, ns, target.Name, "Succeeded", "VERSION "+target.Version+"; "+installed.Name+" replaced and deleted")
+	}
+	return time.Time{}
+}
+
+func versionOfCSV(name string) string {
+	return strings.TrimPrefix(name, update.HyperConvergedPackage+"-operator.v")
+}
+
+// ocpVersion is the platform version the cluster finished updating to.
+func (c *Cluster) ocpVersion() string {
+	if c.cv == nil {
+		return ""
+	}
+	return c.cv.CurrentVersion()
+}
+
+// offered is the version OLM installs next from the catalog: the newest
+// version whose minor is at most OCP's (CNV never leads OCP) and at most
+// one above the installed minor, newer than the installed one. CNV's
+// catalog lets an update skip to the newest z-stream.
+func offered(installed, ocp string, catalog []string) string {
+	iv, ok := parseXYZ(installed)
+	if !ok {
+		return ""
+	}
+	ov, ocpKnown := parseXYZ(ocp)
+	best, bestV := "", iv
+	for _, v := range catalog {
+		cv, ok := parseXYZ(v)
+		if !ok || cv[0] != iv[0] || cv[1] > iv[1]+1 || (ocpKnown && cv[1] > ov[1]) || !less(bestV, cv) {
+			continue
+		}
+		best, bestV = v, cv
+	}
+	return best
+}
+
+func parseXYZ(v string) ([3]int, bool) {
+	var out [3]int
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) != 3 {
+		return out, false
+	}
+	for i, p := range parts {
+		if i == 2 {
+			p, _, _ = strings.Cut(p, "-")
+			p, _, _ = strings.Cut(p, "+")
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return out, false
+		}
+		out[i] = n
+	}
+	return out, true
+}
+
+func less(a, b [3]int) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
