@@ -1,0 +1,84 @@
+// Package workload decides how the virtual machines of a KubeVirt (OpenShift
+// Virtualization) cluster move to a new virt-launcher after an update, when,
+// and why some never will.
+//
+// It works on the real API types of kubevirt.io/api/core/v1: a
+// [v1.VirtualMachineInstance], [v1.VirtualMachineInstanceMigration],
+// [v1.KubeVirtWorkloadUpdateStrategy] and [v1.MigrationConfiguration]. Every
+// function is a pure decision over values and a time: nothing here sleeps,
+// reads the wall clock behind the caller's back, or talks to a server.
+//
+// # What it decides
+//
+//   - [Outdated] and [Candidate]: which VMIs run an old launcher and can be
+//     updated at all.
+//   - [Select]: LiveMigrate, Evict or None for one VMI, by KubeVirt's table,
+//     with a reason a person can act on. [Decide] adds the outdated check.
+//   - [PredictEviction]: what KubeVirt's eviction webhook makes of an
+//     eviction, by the VMI's eviction strategy: a shutdown (and whether the
+//     VM comes back, or a standalone VMI is lost), an evacuation migration,
+//     or a denial that never ends.
+//   - [FindBlocker]: VMIs that will never update by themselves or that will
+//     stall node drains, with the cause from the LiveMigratable condition
+//     and the remedy.
+//   - [Planner.Reconcile]: one pass of the workload updater over a
+//     [Snapshot]: the migrations, evictions, aborts and deletions to do now,
+//     a verdict for every outdated VMI, [Progress] with an ETA, and when to
+//     look again.
+//   - [Backoff], [PendingTimeouts], [Failures], [Superseded]: the retry delay
+//     after failed migrations, the pending target-pod timeouts, and the
+//     five-attempt history.
+//   - [ReadVMIList], [ReadMigrationList]: the output of
+//     `kubectl get vmi -A -o json` and `kubectl get vmim -A -o json`.
+//
+// # Where we differ from KubeVirt
+//
+// The zero [Policy] ([KubeVirtPolicy]) plans as KubeVirt's workload updater
+// does. The differences, and whether an option controls them:
+//
+//   - The Evict batch clock (the time of the last batch) is part of the
+//     [Snapshot] and of the [Plan], so a caller can persist it; KubeVirt keeps
+//     it in memory and evicts a batch at once after a restart. Passing the
+//     zero time gives KubeVirt's behaviour.
+//   - [Policy.CountPendingMigrations] (on in [DefaultPolicy]): this
+//     planner's Pending migrations count against parallelMigrationsPerCluster
+//     and the per-node cap; KubeVirt counts only running ones, so reconciles
+//     can stack Pending migrations.
+//   - [Policy.LimitPerNode] (on in DefaultPolicy): no more migrations out of
+//     one node are created than parallelOutboundMigrationsPerNode; KubeVirt's
+//     updater creates them and its migration controller holds them Pending.
+//   - [Policy.SkipDeniedEvictions] (on in DefaultPolicy): VMIs whose eviction
+//     the webhook will deny (eviction strategy LiveMigrate on a VMI that
+//     cannot migrate, or External) are left out of Evict batches instead of
+//     taking a place in every batch forever; they are reported as blockers.
+//   - [Policy.StuckAfter] (DefaultStuckAfter = 5 in DefaultPolicy, 0 in
+//     KubeVirtPolicy): after that many consecutive failed migrations a VMI is
+//     stuck, reported with its failure reasons and not retried; KubeVirt
+//     retries forever.
+//   - The retry delay ([Backoff]) is applied before a migration is created;
+//     KubeVirt creates it and holds it Pending until the delay passes. The
+//     migration starts at the same moment either way. The delay counts from
+//     the newest failed attempt; KubeVirt takes the time of the newest
+//     earlier migration only, and when that one is being deleted it waits not
+//     at all.
+//   - KubeVirt's cap on the delay is implicit (it keeps five finalized
+//     migrations, so at most five failures are seen: 320 s); ours is the
+//     explicit [DefaultBackoffMax] with the same value.
+//   - [Outdated] also honours the kubevirt.io/outdatedLauncherImage label,
+//     which KubeVirt's updater does not read (virt-controller sets it, the
+//     metrics read it).
+//   - Every VMI not acted on gets a reason ([VMIDecision]), and blockers get
+//     a cause and a remedy ([Blocker]); KubeVirt says nothing.
+//   - Migration candidates are shuffled by a seed and the snapshot's time,
+//     so a plan is reproducible; KubeVirt shuffles at random. Evict batches
+//     take VMIs in input order; KubeVirt takes its informer's order.
+//   - Re-enqueueing: the [Plan] says when to look again (RequeueAfter);
+//     KubeVirt's updater means to re-enqueue after 30 s but passes 30 as a
+//     Duration, 30 ns.
+//
+// Not modelled: migrations KubeVirt's updater also starts for hotplugged CPU
+// or memory and for volume changes (a VMI with such a change in progress is
+// not aborted, as in KubeVirt, but not migrated for it either); the gate on
+// the KubeVirt CR being Deployed, which the caller checks; migration
+// policies; and the in-flight migration timeouts of virt-launcher.
+package workload

@@ -1,0 +1,509 @@
+package workload
+
+import (
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
+
+	v1 "kubevirt.io/api/core/v1"
+)
+
+// Snapshot is what one reconcile looks at: the state of the cluster as the
+// caller read it, and the time.
+type Snapshot struct {
+	// VMIs are all VirtualMachineInstances; the planner looks only at the
+	// running ones. Their order is the order of Evict batches.
+	VMIs []*v1.VirtualMachineInstance
+	// Migrations are all VirtualMachineInstanceMigrations, of any origin.
+	Migrations []*v1.VirtualMachineInstanceMigration
+	// TargetPods are the migration target pods (labelled
+	// kubevirt.io/migrationJobUID with their migration's UID); optional.
+	// With them the planner aborts migrations whose target pod stays
+	// Pending past its timeout.
+	TargetPods []*corev1.Pod
+	// Strategy is the KubeVirt CR's spec.workloadUpdateStrategy (HCO copies
+	// its own into it).
+	Strategy v1.KubeVirtWorkloadUpdateStrategy
+	// MigrationConfig is the KubeVirt CR's spec.configuration.migrations;
+	// unset fields take KubeVirt's defaults.
+	MigrationConfig v1.MigrationConfiguration
+	// ClusterEvictionStrategy is the KubeVirt CR's
+	// spec.configuration.evictionStrategy; nil means None.
+	ClusterEvictionStrategy *v1.EvictionStrategy
+	// LauncherImage is the target virt-launcher image; empty means only
+	// VMIs labelled kubevirt.io/outdatedLauncherImage are outdated.
+	LauncherImage string
+	// LastEvictionBatch is when the previous Evict batch was issued, as the
+	// previous Plan returned it; the zero time means never. Persist it to
+	// keep the batch pace across restarts.
+	LastEvictionBatch time.Time
+	// Now is the time of the reconcile; the zero time means the planner's
+	// clock.
+	Now time.Time
+}
+
+// ActionKind is what an Action does.
+type ActionKind string
+
+// The action kinds.
+const (
+	// ActionMigrate: create a workload-update migration for the VMI (see
+	// NewMigration).
+	ActionMigrate ActionKind = "Migrate"
+	// ActionEvict: evict the VMI's launcher pod.
+	ActionEvict ActionKind = "Evict"
+	// ActionAbort: delete an unfinished migration, which aborts it.
+	ActionAbort ActionKind = "Abort"
+	// ActionDelete: delete a finalized migration that is no longer kept.
+	ActionDelete ActionKind = "Delete"
+)
+
+// Action is one change the plan asks for.
+type Action struct {
+	// Kind says what to do.
+	Kind ActionKind `json:"kind"`
+	// Namespace of the VMI and of the migration.
+	Namespace string `json:"namespace"`
+	// VMI is the VMI's name.
+	VMI string `json:"vmi"`
+	// Migration is the migration's name, for Abort and Delete.
+	Migration string `json:"migration,omitempty"`
+	// Reason says why.
+	Reason string `json:"reason"`
+}
+
+// VMIDecision is the planner's verdict on one outdated VMI.
+type VMIDecision struct {
+	// Namespace of the VMI.
+	Namespace string `json:"namespace"`
+	// Name of the VMI.
+	Name string `json:"name"`
+	// Decision is the method and why. Code is Backoff or Stuck when retries
+	// hold a migratable VMI back.
+	Decision
+	// Now is true when this plan acts on the VMI (its Migrate or Evict
+	// action is in the plan); false means it waits or is left alone.
+	Now bool `json:"now,omitempty"`
+	// Cause is the LiveMigratable condition's reason when the VMI cannot
+	// live-migrate.
+	Cause string `json:"cause,omitempty"`
+	// Eviction is what evicting it will do, for Method Evict.
+	Eviction EvictionOutcome `json:"eviction,omitempty"`
+	// RetryAt is when its next migration may start, for Code Backoff.
+	RetryAt time.Time `json:"retryAt,omitzero"`
+}
+
+// Stuck is a VMI whose migrations failed too many times in a row.
+type Stuck struct {
+	// Namespace of the VMI.
+	Namespace string `json:"namespace"`
+	// Name of the VMI.
+	Name string `json:"name"`
+	// Failures is the number of consecutive failed migrations.
+	Failures int `json:"failures"`
+	// Reasons are the failures' reasons, newest first, each prefixed with
+	// the migration's name.
+	Reasons []string `json:"reasons"`
+}
+
+// Plan is the result of one reconcile.
+type Plan struct {
+	// Migrate lists the VMIs to live-migrate now.
+	Migrate []Action `json:"migrate"`
+	// Evict lists the VMIs whose launcher pod to evict now.
+	Evict []Action `json:"evict"`
+	// Abort lists unfinished migrations to delete.
+	Abort []Action `json:"abort"`
+	// Delete lists finalized migrations beyond the kept history.
+	Delete []Action `json:"delete"`
+	// Decisions holds one entry per outdated running VMI, in input order.
+	Decisions []VMIDecision `json:"decisions"`
+	// Blockers are the VMIs that will never update by themselves or that
+	// block node drains.
+	Blockers []Blocker `json:"blockers"`
+	// Stuck are the VMIs the planner no longer retries.
+	Stuck []Stuck `json:"stuck"`
+	// Progress counts where the update stands.
+	Progress Progress `json:"progress"`
+	// LastEvictionBatch is the time of the latest Evict batch, this plan's
+	// if it has one: pass it to the next reconcile.
+	LastEvictionBatch time.Time `json:"lastEvictionBatch,omitzero"`
+	// RequeueAfter is when to look again even if nothing changes: the next
+	// Evict batch, the end of a retry delay, a pending-pod deadline, or a
+	// resync while migrations wait for capacity. Zero means only a change in
+	// the cluster can lead to new actions.
+	RequeueAfter time.Duration `json:"requeueAfter"`
+}
+
+// Planner turns snapshots into plans. Its zero value is usable: KubeVirt's
+// rules, the real clock, seed 0.
+type Planner struct {
+	// Policy holds the planner's choices; see DefaultPolicy.
+	Policy Policy
+	// Seed makes the order in which migration candidates are picked
+	// reproducible: equal seeds and equal snapshots give equal plans.
+	Seed uint64
+	// Clock gives the time when a Snapshot has none; nil means the real
+	// clock.
+	Clock clock.PassiveClock
+}
+
+// NewPlanner returns a planner with policy and seed.
+func NewPlanner(policy Policy, seed uint64) *Planner {
+	return &Planner{Policy: policy, Seed: seed}
+}
+
+type vmiKey struct{ namespace, name string }
+
+// vmiMigrations are the migrations of one VMI.
+type vmiMigrations struct {
+	all []*v1.VirtualMachineInstanceMigration
+	// unfinished is the newest unfinished migration, if any.
+	unfinished *v1.VirtualMachineInstanceMigration
+	// ownUnfinished are this planner's unfinished migrations.
+	ownUnfinished []*v1.VirtualMachineInstanceMigration
+}
+
+// Reconcile plans one pass over s, as KubeVirt's workload updater does, by
+// these rules:
+//
+//   - only running VMIs that are not final or being deleted count, and of
+//     those only the outdated ones are updated (see Outdated);
+//   - the method of each is Select's, with None for a VMI that is migrating
+//     or has an unfinished migration;
+//   - new migrations: parallelMigrationsPerCluster minus the running
+//     migrations of any origin (minus this planner's Pending ones too with
+//     Policy.CountPendingMigrations), at most parallelOutboundMigrationsPerNode
+//     out of one node with Policy.LimitPerNode; candidates are picked in an
+//     order shuffled by the seed and the time, so the same failing VMIs do not
+//     always come first;
+//   - a VMI whose last migrations failed waits Policy.Backoff; after
+//     Policy.StuckAfter consecutive failures it is stuck and not retried;
+//   - Evict: when batchEvictionInterval has passed since LastEvictionBatch,
+//     the first batchEvictionSize candidates in input order;
+//   - Abort: this planner's migrations of VMIs that are no longer outdated
+//     and have not handed off yet, and migrations whose target pod stayed
+//     Pending past its timeout (when TargetPods are given);
+//   - Delete: finalized migrations beyond the Policy.KeepFinalized most
+//     recent per VMI.
+//
+// Reconcile never sleeps, never calls a server and accepts any input.
+func (p *Planner) Reconcile(s Snapshot) Plan {
+	now := s.Now
+	if now.IsZero() {
+		clk := p.Clock
+		if clk == nil {
+			clk = clock.RealClock{}
+		}
+		now = clk.Now()
+	}
+	pol := p.Policy
+	methods := MethodsOf(s.Strategy)
+	batchSize, batchInterval := BatchEviction(s.Strategy)
+	perCluster, perNode := MigrationLimits(s.MigrationConfig)
+
+	var plan Plan
+	plan.LastEvictionBatch = s.LastEvictionBatch
+	var requeue time.Time
+	wake := func(t time.Time) {
+		if t.After(now) && (requeue.IsZero() || t.Before(requeue)) {
+			requeue = t
+		}
+	}
+
+	// Index the migrations by VMI and count the ones holding capacity.
+	byVMI := make(map[vmiKey]*vmiMigrations, len(s.Migrations))
+	running := 0
+	nodeLoad := map[string]int{}
+	var durations []time.Duration
+	for _, m := range s.Migrations {
+		if m == nil {
+			continue
+		}
+		k := vmiKey{m.Namespace, m.Spec.VMIName}
+		g := byVMI[k]
+		if g == nil {
+			g = &vmiMigrations{}
+			byVMI[k] = g
+		}
+		g.all = append(g.all, m)
+		if !m.IsFinal() {
+			if g.unfinished == nil || newestFirst(m, g.unfinished) < 0 {
+				g.unfinished = m
+			}
+			if isWorkloadUpdate(m) {
+				g.ownUnfinished = append(g.ownUnfinished, m)
+			}
+		}
+		// Running migrations of any origin hold capacity (KubeVirt's rule);
+		// with CountPendingMigrations so do this planner's unfinished ones.
+		holds := m.IsRunning() || (pol.CountPendingMigrations && isWorkloadUpdate(m) && !m.IsFinal())
+		if holds {
+			running++
+		}
+		if holds && pol.LimitPerNode {
+			if ms := m.Status.MigrationState; ms != nil && ms.SourceNode != "" {
+				nodeLoad[ms.SourceNode]++
+			}
+		}
+		if d, ok := migrationDuration(m); ok {
+			durations = append(durations, d)
+		}
+	}
+	for _, g := range byVMI {
+		if len(g.all) > 1 {
+			slices.SortFunc(g.all, newestFirst)
+		}
+	}
+
+	// Pending target pods past their timeout.
+	if len(s.TargetPods) > 0 && len(s.Migrations) > 0 {
+		p.checkTargetPods(s, now, &plan, wake)
+	}
+
+	var (
+		migrateCandidates []candidate
+		evictCandidates   []int // indexes into decisions
+		decisions         = make([]VMIDecision, 0, len(s.VMIs))
+		prog              Progress
+	)
+	for _, vmi := range s.VMIs {
+		if !Candidate(vmi) {
+			continue
+		}
+		prog.Running++
+		g := byVMI[vmiKey{vmi.Namespace, vmi.Name}]
+		outdated := Outdated(vmi, s.LauncherImage)
+		if b, ok := findBlocker(vmi, methods, outdated, s.ClusterEvictionStrategy); ok {
+			plan.Blockers = append(plan.Blockers, b)
+		}
+		if !outdated {
+			prog.Updated++
+			if g != nil && len(g.ownUnfinished) > 0 && abortable(vmi) {
+				for _, m := range g.ownUnfinished {
+					plan.Abort = append(plan.Abort, Action{Kind: ActionAbort, Namespace: m.Namespace, VMI: vmi.Name, Migration: m.Name, Reason: reasonAbortUpToDate})
+				}
+			}
+			continue
+		}
+		prog.Outdated++
+		// nodeLoad from the migration objects misses those without a source
+		// node yet: take the VMI's node for them.
+		if pol.LimitPerNode && g != nil && g.unfinished != nil && vmi.Status.NodeName != "" {
+			if ms := g.unfinished.Status.MigrationState; ms == nil || ms.SourceNode == "" {
+				if g.unfinished.IsRunning() || (pol.CountPendingMigrations && isWorkloadUpdate(g.unfinished)) {
+					nodeLoad[vmi.Status.NodeName]++
+				}
+			}
+		}
+		var unfinished *v1.VirtualMachineInstanceMigration
+		if g != nil {
+			unfinished = g.unfinished
+		}
+		d := VMIDecision{Namespace: vmi.Namespace, Name: vmi.Name, Decision: SelectWith(vmi, s.Strategy, unfinished)}
+		if cause, _, ok := NotMigratableCause(vmi); ok {
+			d.Cause = cause
+		}
+		switch d.Method {
+		case MethodLiveMigrate:
+			n, last := 0, time.Time{}
+			if g != nil {
+				n, last = failures(g.all)
+			}
+			switch {
+			case pol.Stuck(n):
+				d.Method, d.Code, d.Reason = MethodNone, CodeStuck, reasonStuck
+				plan.Stuck = append(plan.Stuck, Stuck{Namespace: vmi.Namespace, Name: vmi.Name, Failures: n, Reasons: failureReasons(g.all, n)})
+				prog.Stuck++
+			case n > 0 && now.Before(last.Add(pol.Backoff.Delay(n))):
+				d.Method, d.Code, d.Reason = MethodNone, CodeBackoff, reasonBackoff
+				d.RetryAt = last.Add(pol.Backoff.Delay(n))
+				wake(d.RetryAt)
+				prog.Migrate++
+			default:
+				migrateCandidates = append(migrateCandidates, candidate{len(decisions), vmi.Status.NodeName})
+				prog.Migrate++
+			}
+		case MethodEvict:
+			pred := PredictEviction(vmi, s.ClusterEvictionStrategy, nil)
+			d.Eviction = pred.Outcome
+			denied := pred.Outcome == EvictionDenied || pred.Outcome == EvictionExternal
+			if denied {
+				prog.Blocked++
+			} else {
+				prog.Evict++
+			}
+			if !denied || !pol.SkipDeniedEvictions {
+				evictCandidates = append(evictCandidates, len(decisions))
+			}
+		default:
+			switch d.Code {
+			case CodeMigrating, CodeUnfinishedMigration:
+				prog.Migrating++
+			default:
+				prog.Blocked++
+			}
+		}
+		decisions = append(decisions, d)
+	}
+	plan.Decisions = decisions
+
+	// Migrations: KubeVirt's cap, then the per-node cap, in seeded order.
+	slots := max(perCluster-running, 0)
+	if slots > 0 && len(migrateCandidates) > 0 {
+		// A partial Fisher-Yates shuffle: only the picked prefix is drawn.
+		rng := rand.New(rand.NewPCG(p.Seed, uint64(now.UnixNano())))
+		var picked []int
+		for i := 0; i < len(migrateCandidates) && slots > 0; i++ {
+			j := i + rng.IntN(len(migrateCandidates)-i)
+			migrateCandidates[i], migrateCandidates[j] = migrateCandidates[j], migrateCandidates[i]
+			c := migrateCandidates[i]
+			if pol.LimitPerNode && c.node != "" {
+				if nodeLoad[c.node] >= perNode {
+					continue
+				}
+				nodeLoad[c.node]++
+			}
+			picked = append(picked, c.decision)
+			slots--
+		}
+		// The actions follow input order, whatever order picked them.
+		slices.Sort(picked)
+		for _, i := range picked {
+			d := &decisions[i]
+			d.Now = true
+			plan.Migrate = append(plan.Migrate, Action{Kind: ActionMigrate, Namespace: d.Namespace, VMI: d.Name, Reason: reasonMigrateCreated})
+		}
+	}
+	for i := range decisions {
+		if d := &decisions[i]; d.Method == MethodLiveMigrate && !d.Now {
+			d.Reason = reasonCapacity
+		}
+	}
+	if len(migrateCandidates) > len(plan.Migrate) {
+		wake(now.Add(pol.resync()))
+	}
+
+	// Evict batches.
+	if len(evictCandidates) > 0 {
+		if now.After(s.LastEvictionBatch.Add(batchInterval)) {
+			plan.LastEvictionBatch = now
+			for _, i := range evictCandidates[:min(batchSize, len(evictCandidates))] {
+				d := &decisions[i]
+				d.Now = true
+				plan.Evict = append(plan.Evict, Action{Kind: ActionEvict, Namespace: d.Namespace, VMI: d.Name, Reason: reasonEvictNow})
+			}
+		}
+		if len(evictCandidates) > len(plan.Evict) && batchSize > 0 {
+			// The first instant strictly after the interval, KubeVirt's test.
+			wake(plan.LastEvictionBatch.Add(batchInterval + time.Nanosecond))
+		}
+	}
+
+	// History beyond what is kept.
+	keep := pol.keep()
+	for _, g := range byVMI {
+		for _, m := range Superseded(g.all, keep) {
+			plan.Delete = append(plan.Delete, Action{Kind: ActionDelete, Namespace: m.Namespace, VMI: m.Spec.VMIName, Migration: m.Name, Reason: reasonDeleteOldAttempt})
+		}
+	}
+	sortActions(plan.Delete)
+	sortActions(plan.Abort)
+
+	plan.Progress = prog.withETA(durations, perCluster, batchSize, batchInterval, plan.LastEvictionBatch, now, len(plan.Evict))
+	if !requeue.IsZero() {
+		plan.RequeueAfter = requeue.Sub(now)
+	}
+	return plan
+}
+
+// candidate is a VMI that may be migrated now: its decision and its node.
+type candidate struct {
+	decision int
+	node     string
+}
+
+// abortable is KubeVirt's rule for dropping a workload-update migration of a
+// VMI that no longer needs it: no CPU, memory or volume change is under way
+// and the target has not reported its domain ready.
+func abortable(vmi *v1.VirtualMachineInstance) bool {
+	if ms := vmi.Status.MigrationState; ms != nil && ms.TargetNodeDomainReadyTimestamp != nil {
+		return false
+	}
+	for _, c := range vmi.Status.Conditions {
+		switch c.Type {
+		case v1.VirtualMachineInstanceVCPUChange:
+			return false
+		case v1.VirtualMachineInstanceMemoryChange, v1.VirtualMachineInstanceMigrationRequired, v1.VirtualMachineInstanceVolumesChange:
+			if c.Status == corev1.ConditionTrue {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkTargetPods aborts the migrations whose target pod stayed Pending past
+// its timeout, and wakes the planner at the next deadline.
+func (p *Planner) checkTargetPods(s Snapshot, now time.Time, plan *Plan, wake func(time.Time)) {
+	pods := make(map[types.UID]*corev1.Pod, len(s.TargetPods))
+	for _, pod := range s.TargetPods {
+		if pod == nil {
+			continue
+		}
+		if uid, ok := pod.Labels[v1.MigrationJobLabel]; ok {
+			pods[types.UID(uid)] = pod
+		}
+	}
+	for _, m := range s.Migrations {
+		if m == nil || m.IsFinal() || m.UID == "" {
+			continue
+		}
+		pod := pods[m.UID]
+		if pod == nil {
+			continue
+		}
+		v := p.Policy.Timeouts.Check(m, pod, now)
+		switch {
+		case v.Expired:
+			plan.Abort = append(plan.Abort, Action{Kind: ActionAbort, Namespace: m.Namespace, VMI: m.Spec.VMIName, Migration: m.Name, Reason: v.Reason})
+		case v.Pending:
+			wake(v.Deadline)
+		}
+	}
+}
+
+func sortActions(a []Action) {
+	slices.SortFunc(a, func(x, y Action) int {
+		if x.Namespace != y.Namespace {
+			if x.Namespace < y.Namespace {
+				return -1
+			}
+			return 1
+		}
+		if x.Migration < y.Migration {
+			return -1
+		}
+		if x.Migration > y.Migration {
+			return 1
+		}
+		return 0
+	})
+}
+
+// migrationDuration is how long a Succeeded migration took, from creation to
+// success.
+func migrationDuration(m *v1.VirtualMachineInstanceMigration) (time.Duration, bool) {
+	if m.Status.Phase != v1.MigrationSucceeded || m.CreationTimestamp.IsZero() {
+		return 0, false
+	}
+	end := finishedAt(m)
+	if !end.After(m.CreationTimestamp.Time) {
+		return 0, false
+	}
+	return end.Sub(m.CreationTimestamp.Time), true
+}
