@@ -81,12 +81,12 @@ type Cluster struct {
 
 	timing      Timing
 	cnv         cnvState
+	cvo         cvoState
+	mco         mcoState
+	virt        virtState
 	controllers []*scheduled
 	disabled    map[string]bool
 	dirty       bool // something changed since the controllers last looked
-
-	// evict decides what an eviction does; set by the virt-controller part.
-	evict func(*kubevirtv1.VirtualMachineInstance) error
 }
 
 var _ update.Cluster = (*Cluster)(nil)
@@ -114,7 +114,8 @@ func NewCluster(opts Options) *Cluster {
 		disabled:    map[string]bool{},
 		timing:      opts.Timing.withDefaults(),
 	}
-	for _, ctrl := range []controller{olmController{c}, hcoController{c}} {
+	for _, ctrl := range []controller{olmController{c}, hcoController{c}, cvoController{c}, mcoController{c},
+		migrationController{c}, vmController{c}} {
 		c.controllers = append(c.controllers, &scheduled{c: ctrl})
 	}
 	return c
@@ -587,8 +588,10 @@ func (c *Cluster) generateName(prefix string) string {
 	return prefix + string(suffix)
 }
 
-// EvictVMI implements update.Workloads. Without the virt-controller running,
-// an eviction of an existing VMI is accepted and only recorded.
+// EvictVMI implements update.Workloads through KubeVirt's eviction rules:
+// the VMI's eviction strategy (else the cluster's) turns the eviction into
+// an evacuation migration, shuts the VMI down, or denies it with an error
+// wrapping ErrEvictionDenied.
 func (c *Cluster) EvictVMI(_ context.Context, namespace, name string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -599,11 +602,7 @@ func (c *Cluster) EvictVMI(_ context.Context, namespace, name string) error {
 	if err := c.injectedConflict("evict", KindEviction, namespace, name); err != nil {
 		return err
 	}
-	if c.evict != nil {
-		return c.evict(vmi)
-	}
-	c.record(KindEviction, namespace, name, "EvictionRequested", "no virt-controller is running: nothing happens")
-	return nil
+	return c.evictLocked(vmi, "eviction requested")
 }
 
 // ---- Checkpoints ------------------------------------------------------------------
