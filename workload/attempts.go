@@ -181,7 +181,12 @@ func newestFirst(a, b *v1.VirtualMachineInstanceMigration) int {
 // most recent counted failure happened. migrations may hold other VMIs'
 // migrations: pass only one VMI's. The slice is not modified.
 func Failures(migrations []*v1.VirtualMachineInstanceMigration) (n int, last time.Time) {
-	sorted := slices.Clone(migrations)
+	sorted := make([]*v1.VirtualMachineInstanceMigration, 0, len(migrations))
+	for _, m := range migrations {
+		if m != nil {
+			sorted = append(sorted, m)
+		}
+	}
 	slices.SortFunc(sorted, newestFirst)
 	return failures(sorted)
 }
