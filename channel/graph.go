@@ -41,6 +41,9 @@ func (n *Node) Channels() []string {
 
 // InChannel reports whether name is one of the release's channels.
 func (n *Node) InChannel(name string) bool {
+	if name == "" {
+		return false
+	}
 	for c := range strings.SplitSeq(n.Metadata[ChannelsKey], ",") {
 		if strings.TrimSpace(c) == name {
 			return true
@@ -264,7 +267,11 @@ func (p *graphParser) parse() error {
 			}
 			d.pop()
 		default:
-			return d.skip(0)
+			d.push(string(key))
+			if err := d.skip(0); err != nil {
+				return err
+			}
+			d.pop()
 		}
 		return nil
 	})
@@ -862,9 +869,9 @@ func (g *Graph) Channel() string { return g.channel }
 func (g *Graph) Nodes() []Node { return slices.Clone(g.nodes) }
 
 // Lookup returns the node of a version: the node with exactly that string,
-// or else the only node of the same precedence (so "4.6.1" finds
-// "4.6.1+amd64" when no other 4.6.1 is in the graph). The node must not be
-// modified.
+// or else, for a version without build metadata, the only node of the same
+// precedence (so "4.6.1" finds "4.6.1+amd64" when no other 4.6.1 is in the
+// graph). The node must not be modified.
 func (g *Graph) Lookup(version string) (*Node, bool) {
 	i, ok := g.find(version)
 	if !ok {
@@ -878,7 +885,7 @@ func (g *Graph) find(version string) (int32, bool) {
 		return i, true
 	}
 	v, err := ParseVersion(version)
-	if err != nil {
+	if err != nil || v.Metadata() != "" {
 		return 0, false
 	}
 	lo := sort.Search(len(g.nodes), func(i int) bool { return g.nodes[i].Version.Compare(v) <= 0 })
