@@ -267,14 +267,23 @@ func Superseded(migrations []*v1.VirtualMachineInstanceMigration, keep int) []*v
 	if keep <= 0 {
 		keep = DefaultKeepFinalizedMigrations
 	}
-	var final []*v1.VirtualMachineInstanceMigration
+	counted := func(m *v1.VirtualMachineInstanceMigration) bool {
+		return m != nil && m.IsFinal() && m.DeletionTimestamp == nil
+	}
+	n := 0
 	for _, m := range migrations {
-		if m != nil && m.IsFinal() && m.DeletionTimestamp == nil {
-			final = append(final, m)
+		if counted(m) {
+			n++
 		}
 	}
-	if len(final) <= keep {
+	if n <= keep {
 		return nil
+	}
+	final := make([]*v1.VirtualMachineInstanceMigration, 0, n)
+	for _, m := range migrations {
+		if counted(m) {
+			final = append(final, m)
+		}
 	}
 	slices.SortFunc(final, func(a, b *v1.VirtualMachineInstanceMigration) int { return newestFirst(b, a) })
 	return final[:len(final)-keep]

@@ -82,13 +82,19 @@ func FindBlocker(vmi *v1.VirtualMachineInstance, strategy v1.KubeVirtWorkloadUpd
 	if !Candidate(vmi) {
 		return Blocker{}, false
 	}
-	return findBlocker(vmi, MethodsOf(strategy), Outdated(vmi, launcherImage), cluster)
+	return findBlocker(vmi, MethodsOf(strategy), Outdated(vmi, launcherImage), EffectiveEvictionStrategy(vmi, cluster), migratableCondition(vmi))
 }
 
-func findBlocker(vmi *v1.VirtualMachineInstance, m Methods, outdated bool, cluster *v1.EvictionStrategy) (Blocker, bool) {
+// findBlocker works with the VMI's effective eviction strategy and its
+// LiveMigratable condition (nil: none).
+func findBlocker(vmi *v1.VirtualMachineInstance, m Methods, outdated bool, strategy v1.EvictionStrategy, mc *v1.VirtualMachineInstanceCondition) (Blocker, bool) {
+	drainRisk := strategy == v1.EvictionStrategyLiveMigrate || strategy == v1.EvictionStrategyExternal
+	if !outdated && !drainRisk {
+		// The common case, decided without reading the conditions.
+		return Blocker{}, false
+	}
 	b := Blocker{Namespace: vmi.Namespace, Name: vmi.Name}
-	strategy := EffectiveEvictionStrategy(vmi, cluster)
-	cause, msg, notMigratable := NotMigratableCause(vmi)
+	cause, msg, notMigratable := causeOf(mc)
 	switch {
 	case strategy == v1.EvictionStrategyLiveMigrate && notMigratable:
 		// Whatever the methods: evictions are refused. Evict never updates

@@ -64,9 +64,10 @@
 //   - KubeVirt's cap on the delay is implicit (it keeps five finalized
 //     migrations, so at most five failures are seen: 320 s); ours is the
 //     explicit [DefaultBackoffMax] with the same value.
-//   - [Outdated] also honours the kubevirt.io/outdatedLauncherImage label,
-//     which KubeVirt's updater does not read (virt-controller sets it, the
-//     metrics read it).
+//   - [Outdated] also honours the kubevirt.io/outdatedLauncherImage label
+//     when the VMI's or the target launcher image is not known; KubeVirt's
+//     updater does not read it (virt-controller sets it, the metrics read
+//     it). When both images are known they decide, as in KubeVirt.
 //   - Every VMI not acted on gets a reason ([VMIDecision]), and blockers get
 //     a cause and a remedy ([Blocker]); KubeVirt says nothing.
 //   - Migration candidates are shuffled by a seed and the snapshot's time,

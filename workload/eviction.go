@@ -120,20 +120,18 @@ var reasonsMigrates = map[v1.EvictionStrategy]string{
 // allocate.
 func PredictEviction(vmi *v1.VirtualMachineInstance, cluster *v1.EvictionStrategy, runStrategy *v1.VirtualMachineRunStrategy) EvictionPrediction {
 	s := EffectiveEvictionStrategy(vmi, cluster)
-	p := EvictionPrediction{Strategy: s}
-	migratable := vmi != nil && vmi.IsMigratable()
-	switch {
-	case s == v1.EvictionStrategyExternal:
-		p.Outcome, p.BlocksDrain, p.Reason = EvictionExternal, true, reasonEvictExternal
+	p := EvictionPrediction{Strategy: s, Outcome: evictionOutcome(s, vmi != nil && vmi.IsMigratable())}
+	switch p.Outcome {
+	case EvictionExternal:
+		p.BlocksDrain, p.Reason = true, reasonEvictExternal
 		return p
-	case (s == v1.EvictionStrategyLiveMigrate || s == v1.EvictionStrategyLiveMigrateIfPossible) && migratable:
-		p.Outcome, p.Reason = EvictionMigrates, reasonsMigrates[s]
+	case EvictionMigrates:
+		p.Reason = reasonsMigrates[s]
 		return p
-	case s == v1.EvictionStrategyLiveMigrate:
-		p.Outcome, p.BlocksDrain, p.Reason = EvictionDenied, true, reasonEvictDenied
+	case EvictionDenied:
+		p.BlocksDrain, p.Reason = true, reasonEvictDenied
 		return p
 	}
-	p.Outcome = EvictionShutsDown
 	p.Restart = restartOf(vmi, runStrategy)
 	switch p.Restart {
 	case RestartAlways:
@@ -148,6 +146,19 @@ func PredictEviction(vmi *v1.VirtualMachineInstance, cluster *v1.EvictionStrateg
 		p.Reason = reasonShutdownUnknown
 	}
 	return p
+}
+
+// evictionOutcome is the webhook's answer for an effective strategy.
+func evictionOutcome(s v1.EvictionStrategy, migratable bool) EvictionOutcome {
+	switch {
+	case s == v1.EvictionStrategyExternal:
+		return EvictionExternal
+	case (s == v1.EvictionStrategyLiveMigrate || s == v1.EvictionStrategyLiveMigrateIfPossible) && migratable:
+		return EvictionMigrates
+	case s == v1.EvictionStrategyLiveMigrate:
+		return EvictionDenied
+	}
+	return EvictionShutsDown
 }
 
 func restartOf(vmi *v1.VirtualMachineInstance, runStrategy *v1.VirtualMachineRunStrategy) Restart {

@@ -11,23 +11,22 @@ func Candidate(vmi *v1.VirtualMachineInstance) bool {
 	return vmi != nil && vmi.IsRunning() && !vmi.IsFinal() && vmi.DeletionTimestamp == nil
 }
 
-// Outdated reports whether a VMI runs an older launcher than launcherImage:
-// its status.launcherContainerImageVersion is known and differs from
-// launcherImage, or it carries the label kubevirt.io/outdatedLauncherImage
-// (which virt-controller sets on such VMIs). An empty launcherImage means the
-// target is not known: only the label counts. A final VMI is never outdated,
-// and a VMI whose launcher image is not known yet (it is starting or
-// migrating) is outdated only if labelled.
+// Outdated reports whether a VMI runs an older launcher than launcherImage.
+// When both its status.launcherContainerImageVersion and launcherImage are
+// known, they decide, exactly as KubeVirt's updater compares them. When
+// either is unknown (an empty launcherImage; a VMI that is starting or
+// migrating), the label kubevirt.io/outdatedLauncherImage, which
+// virt-controller sets on outdated VMIs, decides. A final VMI is never
+// outdated.
 //
-// KubeVirt's updater compares the image only and does not read the label;
-// the label matters when the target image is not at hand, as in a VMI list
-// from `kubectl get vmi -o json`.
+// KubeVirt's updater does not read the label; it matters when the target
+// image is not at hand, as with a VMI list from `kubectl get vmi -o json`.
 func Outdated(vmi *v1.VirtualMachineInstance, launcherImage string) bool {
 	if vmi == nil || vmi.IsFinal() {
 		return false
 	}
-	if img := vmi.Status.LauncherContainerImageVersion; img != "" && launcherImage != "" && img != launcherImage {
-		return true
+	if img := vmi.Status.LauncherContainerImageVersion; img != "" && launcherImage != "" {
+		return img != launcherImage
 	}
 	_, labelled := vmi.Labels[v1.OutdatedLauncherImageLabel]
 	return labelled

@@ -140,7 +140,8 @@ type Plan struct {
 }
 
 // Planner turns snapshots into plans. Its zero value is usable: KubeVirt's
-// rules, the real clock, seed 0.
+// rules, the real clock, seed 0. A Planner keeps scratch memory between
+// reconciles: use one per goroutine.
 type Planner struct {
 	// Policy holds the planner's choices; see DefaultPolicy.
 	Policy Policy
@@ -150,6 +151,14 @@ type Planner struct {
 	// Clock gives the time when a Snapshot has none; nil means the real
 	// clock.
 	Clock clock.PassiveClock
+
+	// scratch is reused between reconciles; it is why a Planner must not
+	// be used by two goroutines at once.
+	scratch struct {
+		migrate []candidate
+		evict   []int
+		picked  []int
+	}
 }
 
 // NewPlanner returns a planner with policy and seed.
@@ -193,6 +202,15 @@ type vmiMigrations struct {
 //
 // Reconcile never sleeps, never calls a server and accepts any input.
 func (p *Planner) Reconcile(s Snapshot) Plan {
+	var plan Plan
+	p.ReconcileInto(&plan, s)
+	return plan
+}
+
+// ReconcileInto is [Planner.Reconcile] writing into plan and reusing the
+// memory of its slices, so a controller that keeps one Plan between passes
+// does not allocate per VMI. Whatever plan held before is overwritten.
+func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 	now := s.Now
 	if now.IsZero() {
 		clk := p.Clock
@@ -206,8 +224,16 @@ func (p *Planner) Reconcile(s Snapshot) Plan {
 	batchSize, batchInterval := BatchEviction(s.Strategy)
 	perCluster, perNode := MigrationLimits(s.MigrationConfig)
 
-	var plan Plan
-	plan.LastEvictionBatch = s.LastEvictionBatch
+	*plan = Plan{
+		Migrate:           plan.Migrate[:0],
+		Evict:             plan.Evict[:0],
+		Abort:             plan.Abort[:0],
+		Delete:            plan.Delete[:0],
+		Decisions:         slices.Grow(plan.Decisions[:0], len(s.VMIs)),
+		Blockers:          plan.Blockers[:0],
+		Stuck:             plan.Stuck[:0],
+		LastEvictionBatch: s.LastEvictionBatch,
+	}
 	var requeue time.Time
 	wake := func(t time.Time) {
 		if t.After(now) && (requeue.IsZero() || t.Before(requeue)) {
@@ -262,13 +288,13 @@ func (p *Planner) Reconcile(s Snapshot) Plan {
 
 	// Pending target pods past their timeout.
 	if len(s.TargetPods) > 0 && len(s.Migrations) > 0 {
-		p.checkTargetPods(s, now, &plan, wake)
+		p.checkTargetPods(s, now, plan, wake)
 	}
 
 	var (
-		migrateCandidates []candidate
-		evictCandidates   []int // indexes into decisions
-		decisions         = make([]VMIDecision, 0, len(s.VMIs))
+		migrateCandidates = p.scratch.migrate[:0]
+		evictCandidates   = p.scratch.evict[:0] // indexes into decisions
+		decisions         = plan.Decisions
 		prog              Progress
 	)
 	for _, vmi := range s.VMIs {
@@ -278,7 +304,13 @@ func (p *Planner) Reconcile(s Snapshot) Plan {
 		prog.Running++
 		g := byVMI[vmiKey{vmi.Namespace, vmi.Name}]
 		outdated := Outdated(vmi, s.LauncherImage)
-		if b, ok := findBlocker(vmi, methods, outdated, s.ClusterEvictionStrategy); ok {
+		es := EffectiveEvictionStrategy(vmi, s.ClusterEvictionStrategy)
+		// The LiveMigratable condition is read once, and only when needed.
+		var mc *v1.VirtualMachineInstanceCondition
+		if outdated || es == v1.EvictionStrategyLiveMigrate || es == v1.EvictionStrategyExternal {
+			mc = migratableCondition(vmi)
+		}
+		if b, ok := findBlocker(vmi, methods, outdated, es, mc); ok {
 			plan.Blockers = append(plan.Blockers, b)
 		}
 		if !outdated {
@@ -304,9 +336,15 @@ func (p *Planner) Reconcile(s Snapshot) Plan {
 		if g != nil {
 			unfinished = g.unfinished
 		}
-		d := VMIDecision{Namespace: vmi.Namespace, Name: vmi.Name, Decision: SelectWith(vmi, s.Strategy, unfinished)}
-		if cause, _, ok := NotMigratableCause(vmi); ok {
-			d.Cause = cause
+		cause, _, notMigratable := causeOf(mc)
+		d := VMIDecision{Namespace: vmi.Namespace, Name: vmi.Name, Cause: cause}
+		switch {
+		case isMigrating(vmi):
+			d.Decision = decisionMigrating
+		case unfinished != nil:
+			d.Decision = decisionUnfinishedMigration
+		default:
+			d.Decision = byMethods(methods, !notMigratable)
 		}
 		switch d.Method {
 		case MethodLiveMigrate:
@@ -329,9 +367,8 @@ func (p *Planner) Reconcile(s Snapshot) Plan {
 				prog.Migrate++
 			}
 		case MethodEvict:
-			pred := PredictEviction(vmi, s.ClusterEvictionStrategy, nil)
-			d.Eviction = pred.Outcome
-			denied := pred.Outcome == EvictionDenied || pred.Outcome == EvictionExternal
+			d.Eviction = evictionOutcome(es, d.Code == CodeEvictOnly)
+			denied := d.Eviction == EvictionDenied || d.Eviction == EvictionExternal
 			if denied {
 				prog.Blocked++
 			} else {
@@ -357,7 +394,7 @@ func (p *Planner) Reconcile(s Snapshot) Plan {
 	if slots > 0 && len(migrateCandidates) > 0 {
 		// A partial Fisher-Yates shuffle: only the picked prefix is drawn.
 		rng := rand.New(rand.NewPCG(p.Seed, uint64(now.UnixNano())))
-		var picked []int
+		picked := p.scratch.picked[:0]
 		for i := 0; i < len(migrateCandidates) && slots > 0; i++ {
 			j := i + rng.IntN(len(migrateCandidates)-i)
 			migrateCandidates[i], migrateCandidates[j] = migrateCandidates[j], migrateCandidates[i]
@@ -378,7 +415,9 @@ func (p *Planner) Reconcile(s Snapshot) Plan {
 			d.Now = true
 			plan.Migrate = append(plan.Migrate, Action{Kind: ActionMigrate, Namespace: d.Namespace, VMI: d.Name, Reason: reasonMigrateCreated})
 		}
+		p.scratch.picked = picked
 	}
+	p.scratch.migrate, p.scratch.evict = migrateCandidates, evictCandidates
 	for i := range decisions {
 		if d := &decisions[i]; d.Method == MethodLiveMigrate && !d.Now {
 			d.Reason = reasonCapacity
@@ -418,7 +457,6 @@ func (p *Planner) Reconcile(s Snapshot) Plan {
 	if !requeue.IsZero() {
 		plan.RequeueAfter = requeue.Sub(now)
 	}
-	return plan
 }
 
 // candidate is a VMI that may be migrated now: its decision and its node.

@@ -221,7 +221,11 @@ func NotMigratableCause(vmi *v1.VirtualMachineInstance) (reason, message string,
 	if vmi == nil {
 		return "", "", false
 	}
-	c := migratableCondition(vmi)
+	return causeOf(migratableCondition(vmi))
+}
+
+// causeOf reads a LiveMigratable condition (nil: none) as NotMigratableCause.
+func causeOf(c *v1.VirtualMachineInstanceCondition) (reason, message string, ok bool) {
 	switch {
 	case c == nil:
 		return CauseUnknown, "the VMI has no LiveMigratable condition yet", true

@@ -139,6 +139,7 @@ func TestDecide(t *testing.T) {
 			v.Labels[v1.OutdatedLauncherImageLabel] = ""
 		}), newImage, decisionLiveMigrate},
 		{"no target image: only the label counts", vmi("vm"), "", decisionUpToDate},
+		{"known images decide over a stale label, as in KubeVirt", vmi("vm", upToDate, func(v *v1.VirtualMachineInstance) { v.Labels[v1.OutdatedLauncherImageLabel] = "" }), newImage, decisionUpToDate},
 		{"no target image, labelled", vmi("vm", func(v *v1.VirtualMachineInstance) { v.Labels[v1.OutdatedLauncherImageLabel] = "" }), "", decisionLiveMigrate},
 		{"not running comes before up to date", vmi("vm", phase(v1.Scheduled)), newImage, decisionNotRunning},
 		{"final VMIs are never outdated", vmi("vm", phase(v1.Succeeded)), newImage, decisionFinal},
