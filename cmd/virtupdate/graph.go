@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/virtupdate/virtupdate/channel"
+)
+
+func init() { subcommands = append(subcommands, newGraphCommand) }
+
+// graphHTTPClient is the client that fetches graphs from an update service;
+// tests point it at their own TLS server.
+var graphHTTPClient = func() *http.Client { return &http.Client{Timeout: 60 * time.Second} }
+
+// maxGraphBytes bounds a graph read from a file or a service.
+const maxGraphBytes = 256 << 20
+
+func newGraphCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "graph",
+		Short: "Read an OpenShift update graph: the updates from a version, and the path between two",
+		Long: `Read an OpenShift update graph, as the OpenShift Update Service serves it, from a file
+or from the service itself (--graph https://api.openshift.com/api/upgrades_info/v1/graph).`,
+	}
+	cmd.AddCommand(newGraphUpdatesCommand(), newGraphPathCommand())
+	return cmd
+}
+
+// graphFlags are the flags every graph subcommand takes.
+type graphFlags struct {
+	graph, channel, arch, from string
+	output                     *string
+}
+
+func (f *graphFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.graph, "graph", "", "the graph: a JSON file, - for standard input, or an https:// URL of an update service")
+	cmd.Flags().StringVar(&f.channel, "channel", "", "the channel, e.g. stable-4.14 (required with a URL; with a file, keeps that channel's releases)")
+	cmd.Flags().StringVar(&f.arch, "arch", "amd64", "the architecture to ask an update service for (amd64, arm64, s390x, ppc64le, multi)")
+	cmd.Flags().StringVar(&f.from, "from", "", "the current version, e.g. 4.14.10")
+	f.output = outputFlag(cmd)
+}
+
+func (f *graphFlags) check() error {
+	if err := checkOutput(*f.output); err != nil {
+		return err
+	}
+	if f.graph == "" {
+		return errors.New("--graph is required: a graph JSON file or an https:// URL of an update service")
+	}
+	if f.from == "" {
+		return errors.New("--from is required: the version to start from, e.g. 4.14.10")
+	}
+	if _, err := channel.ParseVersion(f.from); err != nil {
+		return fmt.Errorf("--from: %w", err)
+	}
+	if f.channel != "" {
+		if _, err := channel.ParseChannel(f.channel); err != nil {
+			return fmt.Errorf("--channel: %w", err)
+		}
+	}
+	return nil
+}
+
+// load reads the graph from a file, standard input or an update service.
+func (f *graphFlags) load(cmd *cobra.Command) (*channel.Graph, error) {
+	var (
+		data []byte
+		err  error
+	)
+	switch {
+	case strings.HasPrefix(f.graph, "https://"):
+		if f.channel == "" {
+			return nil, errors.New("--channel is required with an update service URL: the service serves the graph of one channel")
+		}
+		data, err = fetchGraph(cmd.Context(), f.graph, f.channel, f.arch, f.from)
+	case strings.HasPrefix(f.graph, "http://"):
+		return nil, fmt.Errorf("--graph %s: use https:// to reach an update service", f.graph)
+	case f.graph == "-":
+		data, err = io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxGraphBytes))
+	default:
+		data, err = readFileLimited(f.graph)
+	}
+	if err != nil {
+		return nil, err
+	}
+	g, err := channel.ParseGraph(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading the graph from %s: %w", f.graph, err)
+	}
+	// A service filters by channel itself; a file may hold several.
+	if f.channel != "" && !strings.HasPrefix(f.graph, "https://") {
+		g = g.Filter(f.channel)
+		if g.Len() == 0 {
+			return nil, fmt.Errorf("no release in %s is in channel %s: check the channel, or whether the graph's nodes carry channel metadata", f.graph, f.channel)
+		}
+	}
+	return g, nil
+}
+
+func readFileLimited(name string) ([]byte, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("--graph: %w", err)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, maxGraphBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("--graph: %w", err)
+	}
+	if len(data) > maxGraphBytes {
+		return nil, fmt.Errorf("--graph %s: larger than %d MiB, which no update graph is", name, maxGraphBytes>>20)
+	}
+	return data, nil
+}
+
+// fetchGraph asks an update service for the graph of a channel, as the CVO
+// does: GET with channel, arch and version, Accept: application/json.
+func fetchGraph(ctx context.Context, rawURL, ch, arch, version string) ([]byte, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("--graph %q is not a URL: %w", rawURL, err)
+	}
+	q := u.Query()
+	q.Set("channel", ch)
+	q.Set("arch", arch)
+	q.Set("version", version)
+	u.RawQuery = q.Encode()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("--graph %s: %w", rawURL, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := graphHTTPClient().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetching the graph: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxGraphBytes))
+	if err != nil {
+		return nil, fmt.Errorf("fetching the graph from %s: %w", u.Redacted(), err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		// The service explains errors as {"kind": ..., "value": ...}.
+		var se struct{ Kind, Value string }
+		detail := strings.TrimSpace(string(body))
+		if json.Unmarshal(body, &se) == nil && se.Kind != "" {
+			detail = se.Kind + ": " + se.Value
+		}
+		if len(detail) > 300 {
+			detail = detail[:300] + "…"
+		}
+		return nil, fmt.Errorf("the update service at %s answered %s: %s", u.Redacted(), resp.Status, detail)
+	}
+	return body, nil
+}
+
+// updatesJSON is the public JSON shape of `graph updates`.
+type updatesJSON struct {
+	From        string            `json:"from"`
+	Channel     string            `json:"channel"`
+	Recommended []string          `json:"recommended"`
+	Conditional []conditionalJSON `json:"conditional"`
+}
+
+type conditionalJSON struct {
+	Version string   `json:"version"`
+	Risks   []string `json:"risks"`
+}
+
+func newGraphUpdatesCommand() *cobra.Command {
+	var f graphFlags
+	cmd := &cobra.Command{
+		Use:   "updates --graph FILE|URL --from VERSION [--channel NAME]",
+		Short: "List the updates the cluster version operator offers from a version",
+		Long: `List the updates the cluster version operator offers from a version: recommended ones, and
+conditional ones (supported, but recommended only for clusters their risks do not apply to),
+newest first.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			g, err := f.load(cmd)
+			if err != nil {
+				return err
+			}
+			u, err := g.Updates(f.from)
+			if err != nil {
+				return err
+			}
+			out := updatesJSON{From: u.From.Version.String(), Channel: f.channel, Recommended: []string{}, Conditional: []conditionalJSON{}}
+			for _, n := range u.Recommended {
+				out.Recommended = append(out.Recommended, n.Version.String())
+			}
+			for _, c := range u.Conditional {
+				out.Conditional = append(out.Conditional, conditionalJSON{Version: c.Release.Version.String(), Risks: c.RiskNames()})
+			}
+			if *f.output == outputJSON {
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			return writeUpdatesText(cmd.OutOrStdout(), out)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func writeUpdatesText(w io.Writer, u updatesJSON) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	in := ""
+	if u.Channel != "" {
+		in = " in " + u.Channel
+	}
+	fmt.Fprintf(tw, "Updates from %s%s\n", u.From, in)
+	fmt.Fprintf(tw, "Recommended (%d):\n", len(u.Recommended))
+	for _, v := range u.Recommended {
+		fmt.Fprintf(tw, "  %s\n", v)
+	}
+	if len(u.Recommended) == 0 {
+		fmt.Fprintln(tw, "  none")
+	}
+	fmt.Fprintf(tw, "Conditional (%d), supported but not recommended until their risks are evaluated for the cluster:\n", len(u.Conditional))
+	for _, c := range u.Conditional {
+		fmt.Fprintf(tw, "  %s\trisks: %s\n", c.Version, strings.Join(c.Risks, ", "))
+	}
+	if len(u.Conditional) == 0 {
+		fmt.Fprintln(tw, "  none")
+	}
+	return tw.Flush()
+}
+
+// pathJSON is the public JSON shape of `graph path`.
+type pathJSON struct {
+	From  string   `json:"from"`
+	To    string   `json:"to"`
+	Hops  []string `json:"hops"`
+	Risks []string `json:"risks"`
+}
+
+func newGraphPathCommand() *cobra.Command {
+	var (
+		f     graphFlags
+		to    string
+		allow bool
+	)
+	cmd := &cobra.Command{
+		Use:   "path --graph FILE|URL --from VERSION --to VERSION [--channel NAME] [--allow-conditional]",
+		Short: "Find the best update path between two versions",
+		Long: `Find the best update path between two versions: every hop an update of the graph, minor
+versions one at a time (4.22 is followed by 5.0), the fewest hops, then the newest releases
+along the way. Conditional updates are used only with --allow-conditional, and the risks
+they carry are listed. When no path exists the command fails and says which hop is missing.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			if to == "" {
+				return errors.New("--to is required: the version to update to")
+			}
+			if _, err := channel.ParseVersion(to); err != nil {
+				return fmt.Errorf("--to: %w", err)
+			}
+			g, err := f.load(cmd)
+			if err != nil {
+				return err
+			}
+			p, err := g.FindPath(f.from, to, channel.PathOptions{AllowConditional: allow})
+			if err != nil {
+				if np := (*channel.NoPathError)(nil); errors.As(err, &np) && np.ConditionalPath {
+					return fmt.Errorf("%w (add --allow-conditional)", err)
+				}
+				return err
+			}
+			hops := p.Versions()
+			out := pathJSON{From: hops[0], To: hops[len(hops)-1], Hops: hops, Risks: p.RiskNames()}
+			if *f.output == outputJSON {
+				return writeJSON(cmd.OutOrStdout(), out)
+			}
+			return writePathText(cmd.OutOrStdout(), out, p)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&to, "to", "", "the version to update to")
+	cmd.Flags().BoolVar(&allow, "allow-conditional", false, "let the path take conditional updates, and list the risks it crosses")
+	return cmd
+}
+
+func writePathText(w io.Writer, out pathJSON, p channel.Path) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	n := len(out.Hops) - 1
+	plural := "s"
+	if n == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(tw, "Path from %s to %s: %d update%s\n", out.From, out.To, n, plural)
+	for i := 0; i < n; i++ {
+		kind := channel.Classify(p.Hops[i].Version, p.Hops[i+1].Version).String()
+		if p.Conditional[i] {
+			kind += ", conditional"
+		}
+		fmt.Fprintf(tw, "  %s\t→ %s\t%s\n", out.Hops[i], out.Hops[i+1], kind)
+	}
+	if len(out.Risks) == 0 {
+		fmt.Fprintln(tw, "Risks crossed: none")
+	} else {
+		fmt.Fprintf(tw, "Risks crossed: %s\n", strings.Join(out.Risks, ", "))
+	}
+	return tw.Flush()
+}
