@@ -210,6 +210,9 @@ func (d *decoder) array(elem func(i int) error) error {
 	for i := 0; ; i++ {
 		d.setIndex(i)
 		d.ws()
+		if d.eof() {
+			return d.errSyntax("expected an array element, found end of input")
+		}
 		if err := elem(i); err != nil {
 			return err
 		}

@@ -346,19 +346,25 @@ func FuzzParseGraph(f *testing.F) {
 			}
 			return
 		}
-		// The reference decoder must accept whatever we accept (it is
-		// laxer: it takes invalid UTF-8 and case-insensitive keys).
-		var ref plainGraph
-		if err := json.Unmarshal(data, &ref); err != nil {
-			t.Fatalf("we accepted what encoding/json rejects: %v", err)
+		// Whatever we accept is JSON. (Counts are not compared with
+		// encoding/json: it matches keys case-insensitively.)
+		if !json.Valid(data) {
+			t.Fatal("we accepted invalid JSON")
 		}
-		if len(ref.Nodes) != g.Len() || len(ref.Edges) != g.NumEdges() {
-			t.Fatalf("counts differ: ours %v, encoding/json %d nodes %d edges", g, len(ref.Nodes), len(ref.Edges))
+		edges := 0
+		for range g.Edges() {
+			edges++
+		}
+		if edges != g.NumEdges() {
+			t.Fatalf("Edges() yields %d, NumEdges is %d", edges, g.NumEdges())
 		}
 		nodes := g.Nodes()
 		for _, n := range nodes {
 			if _, err := g.Updates(n.Version.String()); err != nil {
 				t.Fatal(err)
+			}
+			if got, ok := g.Lookup(n.Version.String()); !ok || got.Version != n.Version {
+				t.Fatalf("Lookup(%s) = %v, %v", n.Version, got, ok)
 			}
 		}
 		if len(nodes) > 1 {
