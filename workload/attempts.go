@@ -39,13 +39,11 @@ const (
 	reasonBackoff                  = "the last migration failed; waiting for the retry delay before the next attempt"
 	reasonStuck                    = "its migrations failed too many times in a row: no more retries; see the failure reasons, fix the cause, then delete its failed migrations to retry"
 	reasonCapacity                 = "live-migratable; waiting for a free migration slot (parallelMigrationsPerCluster or parallelOutboundMigrationsPerNode)"
-	reasonEvictionBatch            = "waiting for its Evict batch (batchEvictionSize per batchEvictionInterval)"
 	reasonAbortUpToDate            = "the VMI already runs the target launcher and the migration has not handed off yet: it is no longer needed"
 	reasonDeleteOldAttempt         = "only the most recent finalized migrations of a VMI are kept"
 	reasonMigrateCreated           = "live-migrate to a new launcher pod"
 	reasonEvictNow                 = "evict the launcher pod in this batch"
 	migrationGenerateName          = "kubevirt-workload-update-"
-	annotationTestAbortion         = "kubevirt.io/testWorkloadUpdateMigrationAbortion"
 	defaultFailureReasonNoDetails  = "failed, with no reason recorded"
 	migrationFailedConditionStatus = corev1.ConditionTrue
 )
