@@ -18,6 +18,7 @@ import (
 
 	"github.com/virtupdate/virtupdate/conditions"
 	"github.com/virtupdate/virtupdate/update"
+	"github.com/virtupdate/virtupdate/workload"
 )
 
 // Kinds, as the fake names them in events and fault injection.
@@ -44,6 +45,9 @@ type Options struct {
 	Start time.Time
 	// Timing sets how long the simulated controllers take.
 	Timing Timing
+	// WorkloadPolicy is the policy of the workload updater the fake plays;
+	// nil means workload.KubeVirtPolicy(), KubeVirt's own behaviour.
+	WorkloadPolicy *workload.Policy
 	// Seed feeds every random choice of the fake (names it generates, the
 	// order of ties): the same seed and inputs give the same run.
 	Seed int64
@@ -79,14 +83,24 @@ type Cluster struct {
 	conflicts map[string]int // kind → writes left that fail with a conflict
 	events    []Event
 
-	timing      Timing
-	cnv         cnvState
-	cvo         cvoState
-	mco         mcoState
-	virt        virtState
-	controllers []*scheduled
-	disabled    map[string]bool
-	dirty       bool // something changed since the controllers last looked
+	timing        Timing
+	cnv           cnvState
+	cvo           cvoState
+	mco           mcoState
+	virt          virtState
+	updater       updaterState
+	vmiOrder      []key             // sorted VMI keys, nil when stale
+	nodeOrder     []string          // sorted node names
+	nodePool      map[string]string // node → its machine config pool
+	migsOf        map[key][]key     // VMI → its migrations, in creation order
+	activeMigs    map[key]bool      // migrations that are not final
+	workloadGen   int               // bumped by every change the workload updater looks at
+	load          nodeLoad          // running VMIs per node
+	outdated      map[key]bool      // running VMIs on an older launcher
+	outdatedOrder []key             // their keys, sorted; nil when stale
+	controllers   []*scheduled
+	disabled      map[string]bool
+	dirty         bool // something changed since the controllers last looked
 }
 
 var _ update.Cluster = (*Cluster)(nil)
@@ -112,10 +126,17 @@ func NewCluster(opts Options) *Cluster {
 		checkpoints: map[string]*update.Checkpoint{},
 		conflicts:   map[string]int{},
 		disabled:    map[string]bool{},
+		nodePool:    map[string]string{},
 		timing:      opts.Timing.withDefaults(),
 	}
+	policy := workload.KubeVirtPolicy()
+	if opts.WorkloadPolicy != nil {
+		policy = *opts.WorkloadPolicy
+	}
+	c.updater.planner = workload.NewPlanner(policy, uint64(opts.Seed))
+	c.updater.planner.Clock = c.clock
 	for _, ctrl := range []controller{olmController{c}, hcoController{c}, cvoController{c}, mcoController{c},
-		migrationController{c}, vmController{c}} {
+		migrationController{c}, vmController{c}, workloadUpdater{c}} {
 		c.controllers = append(c.controllers, &scheduled{c: ctrl})
 	}
 	return c
@@ -208,6 +229,7 @@ func (c *Cluster) SetHyperConverged(hc update.HyperConverged) {
 	cp.Generation = max(cp.Generation, 1)
 	cp.ResourceVersion = c.nextRV()
 	c.hco = cp
+	c.workloadChanged()
 }
 
 // AddNodes adds nodes.
@@ -215,8 +237,11 @@ func (c *Cluster) AddNodes(nodes ...corev1.Node) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range nodes {
-		c.nodes[nodes[i].Name] = nodes[i].DeepCopy()
+		n := nodes[i].DeepCopy()
+		c.nodes[n.Name] = n
+		c.nodePool[n.Name] = poolOf(n)
 	}
+	c.workloadChanged()
 }
 
 // AddNodeMaintenances adds NodeMaintenance objects of either API group.
@@ -233,7 +258,7 @@ func (c *Cluster) AddVMIs(vmis ...kubevirtv1.VirtualMachineInstance) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range vmis {
-		c.vmis[keyOf(&vmis[i])] = vmis[i].DeepCopy()
+		c.putVMI(vmis[i].DeepCopy())
 	}
 }
 
@@ -244,6 +269,7 @@ func (c *Cluster) AddVirtualMachines(vms ...kubevirtv1.VirtualMachine) {
 	for i := range vms {
 		c.vms[keyOf(&vms[i])] = vms[i].DeepCopy()
 	}
+	c.workloadChanged()
 }
 
 // AddMigrations adds VirtualMachineInstanceMigrations.
@@ -251,7 +277,7 @@ func (c *Cluster) AddMigrations(migs ...kubevirtv1.VirtualMachineInstanceMigrati
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range migs {
-		c.migrations[keyOf(&migs[i])] = migs[i].DeepCopy()
+		c.putMigration(migs[i].DeepCopy())
 	}
 }
 
@@ -428,6 +454,7 @@ func (c *Cluster) SetWorkloadUpdateMethods(_ context.Context, from, to *[]kubevi
 			fmt.Sprintf("the field is %s, not the expected %s", ShowMethods(cur), ShowMethods(from)))
 	}
 	c.hco.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods = cloneMethods(to)
+	c.workloadChanged()
 	c.hco.Generation++
 	c.hco.ResourceVersion = c.nextRV()
 	c.record(KindHyperConverged, c.hco.Namespace, c.hco.Name, "WorkloadUpdateMethodsChanged", ShowMethods(from)+" → "+ShowMethods(to))
@@ -505,13 +532,13 @@ func listObjects[T any, P interface {
 	*T
 	metav1.Object
 	DeepCopy() P
-}](m map[key]P, opts update.ListOptions) ([]T, error) {
+}](m map[key]P, keys []key, opts update.ListOptions) ([]T, error) {
 	sel, err := selectorOf(opts)
 	if err != nil {
 		return nil, err
 	}
 	var out []T
-	for _, k := range sortedKeys(m) {
+	for _, k := range keys {
 		o := m[k]
 		if opts.Namespace != "" && k.namespace != opts.Namespace {
 			continue
@@ -528,21 +555,21 @@ func listObjects[T any, P interface {
 func (c *Cluster) ListVMIs(_ context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstance, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return listObjects(c.vmis, opts)
+	return listObjects(c.vmis, c.sortedVMIKeys(), opts)
 }
 
 // ListVirtualMachines implements update.Workloads.
 func (c *Cluster) ListVirtualMachines(_ context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachine, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return listObjects(c.vms, opts)
+	return listObjects(c.vms, sortedKeys(c.vms), opts)
 }
 
 // ListMigrations implements update.Workloads.
 func (c *Cluster) ListMigrations(_ context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstanceMigration, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return listObjects(c.migrations, opts)
+	return listObjects(c.migrations, sortedKeys(c.migrations), opts)
 }
 
 // CreateMigration implements update.Workloads.
@@ -569,7 +596,7 @@ func (c *Cluster) createMigration(m *kubevirtv1.VirtualMachineInstanceMigration)
 	}
 	m.ResourceVersion = c.nextRV()
 	m.CreationTimestamp = metav1.NewTime(c.clock.Now())
-	c.migrations[k] = m
+	c.putMigration(m)
 	c.record(KindMigration, m.Namespace, m.Name, "Created", "migration of VMI "+m.Spec.VMIName)
 	return m.DeepCopy(), nil
 }
@@ -645,10 +672,13 @@ func (c *Cluster) SaveCheckpoint(_ context.Context, cp update.Checkpoint) (updat
 
 func sortedKeys[V any](m map[key]V) []key {
 	keys := slices.Collect(maps.Keys(m))
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name))
-	})
+	slices.SortFunc(keys, compareKeys)
 	return keys
+}
+
+// compareKeys orders keys by namespace, then name.
+func compareKeys(a, b key) int {
+	return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name))
 }
 
 func cloneClusterVersion(cv update.ClusterVersion) update.ClusterVersion {

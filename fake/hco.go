@@ -69,7 +69,7 @@ func (h hcoController) reconcile(now time.Time) time.Time {
 	if res.UpgradeCompleted {
 		hc.Status.Versions = setVersion(hc.Status.Versions, c.cnv.running)
 		c.cnv.upgradeStart = time.Time{}
-		c.cnv.launcherImage = LauncherImage(c.cnv.running)
+		c.setLauncherImage(LauncherImage(c.cnv.running))
 		c.record(KindHyperConverged, hc.Namespace, hc.Name, "UpgradeCompleted",
 			"status.versions operator = "+c.cnv.running+"; new launcher image "+c.cnv.launcherImage)
 		next = time.Time{}

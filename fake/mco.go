@@ -94,9 +94,8 @@ func (m mcoController) reconcile(now time.Time) time.Time {
 		}
 	}
 	byPool := map[string][]*corev1.Node{}
-	for _, name := range slices.Sorted(mapsKeys(c.nodes)) {
-		n := c.nodes[name]
-		byPool[poolOf(n)] = append(byPool[poolOf(n)], n)
+	for _, name := range c.sortedNodeNames() {
+		byPool[c.nodePool[name]] = append(byPool[c.nodePool[name]], c.nodes[name])
 	}
 	for _, poolName := range slices.Sorted(mapsKeys(c.pools)) {
 		pool := c.pools[poolName]

@@ -67,7 +67,7 @@ func (c *Cluster) SetOperator(op Operator) {
 	c.csvs[key{ns, csv}] = &conditions.CSV{Name: csv, DisplayName: "OpenShift Virtualization", Version: op.Version, Phase: conditions.CSVPhaseSucceeded}
 	c.cnv.running = op.Version
 	c.cnv.catalog = slices.Clone(op.Catalog)
-	c.cnv.launcherImage = LauncherImage(op.Version)
+	c.setLauncherImage(LauncherImage(op.Version))
 	c.cnv.operatorUpgradeable = metav1.Condition{Type: conditions.TypeUpgradeable, Status: metav1.ConditionTrue, Reason: conditions.ReasonUpgradeable}
 	if c.hco != nil {
 		c.hco.Status.Versions = setVersion(c.hco.Status.Versions, op.Version)

@@ -1,7 +1,9 @@
 package fake
 
 import (
+	"cmp"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -33,6 +35,7 @@ type virtState struct {
 	failMigrations  map[key]int      // VMI → next n migrations fail
 	podFaults       map[key]podFault // VMI → target pods held Pending
 	stopped         map[key]time.Time
+	evacuating      map[key]bool // VMIs the eviction webhook marked for evacuation
 	uids            int
 }
 
@@ -105,11 +108,13 @@ func (c *Cluster) evictLocked(vmi *kubevirtv1.VirtualMachineInstance, why string
 	switch p.Outcome {
 	case workload.EvictionMigrates:
 		vmi.Status.EvacuationNodeName = vmi.Status.NodeName
+		c.markEvacuating(k)
 		c.record(KindEviction, k.namespace, k.name, "EvacuationStarted", why+": "+p.Reason)
 		return nil
 	case workload.EvictionDenied, workload.EvictionExternal:
-		if p.Outcome == workload.EvictionExternal {
+		if p.Outcome == workload.EvictionExternal && vmi.Status.EvacuationNodeName == "" {
 			vmi.Status.EvacuationNodeName = vmi.Status.NodeName
+			c.workloadChanged()
 		}
 		return &update.ObjectError{Op: "evict", Kind: KindVMI, Namespace: k.namespace, Name: k.name, Err: errors.Join(ErrEvictionDenied, errors.New(p.Reason))}
 	}
@@ -121,12 +126,12 @@ func (c *Cluster) evictLocked(vmi *kubevirtv1.VirtualMachineInstance, why string
 // deleted; a VirtualMachine's stays Succeeded until the VM controller acts.
 func (c *Cluster) shutDown(vmi *kubevirtv1.VirtualMachineInstance, why string) {
 	k := keyOf(vmi)
-	vmi.Status.Phase = kubevirtv1.Succeeded
+	c.stopVMI(vmi)
 	if c.virt.stopped == nil {
 		c.virt.stopped = map[key]time.Time{}
 	}
 	if c.vms[k] == nil {
-		delete(c.vmis, k)
+		c.deleteVMI(k)
 		c.record(KindVMI, k.namespace, k.name, "Deleted", "standalone VMI shut down and deleted, data on ephemeral disks lost: "+why)
 		return
 	}
@@ -136,13 +141,20 @@ func (c *Cluster) shutDown(vmi *kubevirtv1.VirtualMachineInstance, why string) {
 
 // unfinishedMigration returns the VMI's migration that is not final, if any.
 func (c *Cluster) unfinishedMigration(vmiKey key) *kubevirtv1.VirtualMachineInstanceMigration {
-	for _, k := range sortedKeys(c.migrations) {
-		m := c.migrations[k]
-		if k.namespace == vmiKey.namespace && m.Spec.VMIName == vmiKey.name && !m.IsFinal() {
+	for _, k := range c.migsOf[vmiKey] {
+		if m := c.migrations[k]; !m.IsFinal() {
 			return m
 		}
 	}
 	return nil
+}
+
+func (c *Cluster) markEvacuating(k key) {
+	if c.virt.evacuating == nil {
+		c.virt.evacuating = map[key]bool{}
+	}
+	c.virt.evacuating[k] = true
+	c.workloadChanged()
 }
 
 // ---- the migration controller -------------------------------------------------
@@ -167,25 +179,14 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			next = t
 		}
 	}
-	byVMI := map[key][]*kubevirtv1.VirtualMachineInstanceMigration{}
-	keys := sortedKeys(c.migrations)
-	for _, k := range keys {
-		m := c.migrations[k]
-		vk := key{k.namespace, m.Spec.VMIName}
-		byVMI[vk] = append(byVMI[vk], m)
-	}
-	c.evacuate(byVMI)
-	keys = sortedKeys(c.migrations)
-	byVMI = map[key][]*kubevirtv1.VirtualMachineInstanceMigration{}
-	for _, k := range keys {
-		m := c.migrations[k]
-		vk := key{k.namespace, m.Spec.VMIName}
-		byVMI[vk] = append(byVMI[vk], m)
-	}
+	c.evacuate()
 
 	perCluster, perNode := workload.MigrationLimits(c.migrationConfig())
 	running, outbound := 0, map[string]int{}
-	for _, m := range c.migrations {
+	order := make([]key, 0, len(c.activeMigs))
+	for k := range c.activeMigs {
+		m := c.migrations[k]
+		order = append(order, k)
 		if m.IsRunning() {
 			running++
 			if vmi := c.vmis[key{m.Namespace, m.Spec.VMIName}]; vmi != nil {
@@ -193,16 +194,17 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			}
 		}
 	}
-	// Oldest first, as the queue would take them.
-	order := slices.Clone(keys)
-	slices.SortStableFunc(order, func(a, b key) int {
-		return c.migrations[a].CreationTimestamp.Time.Compare(c.migrations[b].CreationTimestamp.Time)
+	// Oldest first, as the queue would take them; then by name.
+	slices.SortFunc(order, func(a, b key) int {
+		return cmp.Or(c.migrations[a].CreationTimestamp.Time.Compare(c.migrations[b].CreationTimestamp.Time), compareKeys(a, b))
 	})
+	var load nodeLoad // computed when a migration first needs a target
+	finished := map[key]bool{}
 	timeouts := workload.PendingTimeouts{}
 	backoff := workload.Backoff{}
 	for _, k := range order {
 		m := c.migrations[k]
-		if m.IsFinal() {
+		if m == nil || m.IsFinal() {
 			continue
 		}
 		vk := key{k.namespace, m.Spec.VMIName}
@@ -214,6 +216,7 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 		}
 		if vmi == nil || vmi.IsFinal() {
 			c.finish(m, vmi, false, "the VMI is gone or no longer running", now)
+			finished[vk] = true
 			continue
 		}
 		switch m.Status.Phase {
@@ -223,7 +226,7 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			fallthrough
 		case kubevirtv1.MigrationPending:
 			if eligibleForBackoff(m) {
-				others := slices.DeleteFunc(slices.Clone(byVMI[vk]), func(o *kubevirtv1.VirtualMachineInstanceMigration) bool { return o == m })
+				others := slices.DeleteFunc(c.migrationsOf(vk), func(o *kubevirtv1.VirtualMachineInstanceMigration) bool { return o == m })
 				if at := backoff.NextAttempt(others); now.Before(at) {
 					if !sim.backoffSeen {
 						sim.backoffSeen = true
@@ -248,7 +251,10 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			held := now.Before(fault.until)
 			target := ""
 			if !held {
-				target = c.pickTarget(vmi)
+				if load == nil {
+					load = c.nodeLoad()
+				}
+				target = c.pickTarget(vmi, load)
 			}
 			startAt := sim.podCreated.Add(c.timing.TargetPodStart)
 			if target == "" || now.Before(startAt) {
@@ -256,6 +262,7 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 				v := timeouts.Check(m, pod, now)
 				if v.Expired {
 					c.finish(m, vmi, false, v.Reason, now)
+					finished[vk] = true
 					continue
 				}
 				wake(v.Deadline)
@@ -283,17 +290,19 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			if c.virt.failMigrations[vk] > 0 {
 				c.virt.failMigrations[vk]--
 				c.finish(m, vmi, false, "live migration failed (injected)", now)
+				finished[vk] = true
 				continue
 			}
 			c.finish(m, vmi, true, "", now)
+			finished[vk] = true
 		}
 	}
-	// Garbage collection: keep the most recent finalized attempts per VMI.
-	for vk, migs := range byVMI {
-		for _, old := range workload.Superseded(migs, 0) {
+	// Garbage collection: keep the most recent finalized attempts of each
+	// VMI whose migration just ended.
+	for _, vk := range slices.SortedFunc(maps.Keys(finished), compareKeys) {
+		for _, old := range workload.Superseded(c.migrationsOf(vk), 0) {
 			ok := key{old.Namespace, old.Name}
-			delete(c.migrations, ok)
-			delete(c.virt.migrations, ok)
+			c.deleteMigration(ok)
 			c.record(KindMigration, ok.namespace, ok.name, "Deleted", "only the 5 most recent finalized migrations of VMI "+vk.name+" are kept")
 		}
 	}
@@ -331,6 +340,8 @@ func (c *Cluster) finish(m *kubevirtv1.VirtualMachineInstanceMigration, vmi *kub
 		state.TargetNode = sim.target
 	}
 	m.Status.MigrationState = state
+	delete(c.activeMigs, keyOf(m))
+	c.workloadChanged()
 	if !ok {
 		setPhase(m, kubevirtv1.MigrationFailed, now)
 		if vmi != nil && vmi.Status.MigrationState != nil && vmi.Status.MigrationState.MigrationUID == m.UID {
@@ -342,28 +353,34 @@ func (c *Cluster) finish(m *kubevirtv1.VirtualMachineInstanceMigration, vmi *kub
 	}
 	setPhase(m, kubevirtv1.MigrationSucceeded, now)
 	from := vmi.Status.NodeName
-	vmi.Status.NodeName = sim.target
+	c.moveVMI(vmi, sim.target)
 	vmi.Status.LauncherContainerImageVersion = c.cnv.launcherImage
 	vmi.Status.EvacuationNodeName = ""
+	delete(c.virt.evacuating, keyOf(vmi))
 	if vmi.Status.MigrationState != nil {
 		vmi.Status.MigrationState.EndTimestamp, vmi.Status.MigrationState.Completed = &end, true
 	}
-	delete(vmi.Labels, kubevirtv1.OutdatedLauncherImageLabel)
+	c.refreshOutdated(keyOf(vmi))
 	c.record(KindMigration, m.Namespace, m.Name, "Succeeded", "VMI "+vmi.Name+" moved "+from+" → "+sim.target+" onto "+c.cnv.launcherImage)
 }
 
 // evacuate creates evacuation migrations for VMIs the eviction webhook
 // marked, as KubeVirt's evacuation controller does.
-func (c *Cluster) evacuate(byVMI map[key][]*kubevirtv1.VirtualMachineInstanceMigration) {
-	for _, k := range sortedKeys(c.vmis) {
+func (c *Cluster) evacuate() {
+	if len(c.virt.evacuating) == 0 {
+		return
+	}
+	keys := slices.SortedFunc(maps.Keys(c.virt.evacuating), compareKeys)
+	for _, k := range keys {
 		vmi := c.vmis[k]
-		if vmi.Status.EvacuationNodeName == "" || vmi.Status.NodeName != vmi.Status.EvacuationNodeName || vmi.IsFinal() {
+		if vmi == nil || vmi.Status.EvacuationNodeName == "" || vmi.Status.NodeName != vmi.Status.EvacuationNodeName || vmi.IsFinal() {
+			delete(c.virt.evacuating, k)
 			continue
 		}
 		if p := workload.PredictEviction(vmi, c.virt.clusterEviction, nil); p.Outcome != workload.EvictionMigrates {
 			continue // External: an external controller must act
 		}
-		if slices.ContainsFunc(byVMI[k], func(m *kubevirtv1.VirtualMachineInstanceMigration) bool { return !m.IsFinal() }) {
+		if c.unfinishedMigration(k) != nil {
 			continue
 		}
 		m := &kubevirtv1.VirtualMachineInstanceMigration{
@@ -378,17 +395,11 @@ func (c *Cluster) evacuate(byVMI map[key][]*kubevirtv1.VirtualMachineInstanceMig
 // pickTarget chooses the node a migration lands on: a ready, schedulable
 // node other than the source, the one with the fewest running VMIs, then
 // by name. "" when there is none.
-func (c *Cluster) pickTarget(vmi *kubevirtv1.VirtualMachineInstance) string {
-	load := map[string]int{}
-	for _, v := range c.vmis {
-		if !v.IsFinal() {
-			load[v.Status.NodeName]++
-		}
-	}
+func (c *Cluster) pickTarget(vmi *kubevirtv1.VirtualMachineInstance, load nodeLoad) string {
 	best := ""
-	for _, name := range slices.Sorted(mapsKeys(c.nodes)) {
+	for _, name := range c.sortedNodeNames() {
 		n := c.nodes[name]
-		if name == vmi.Status.NodeName || n.Spec.Unschedulable || !nodeReadyStatus(n) || poolOf(n) == "master" {
+		if name == vmi.Status.NodeName || n.Spec.Unschedulable || c.nodePool[name] == "master" || !nodeReadyStatus(n) {
 			continue
 		}
 		if best == "" || load[name] < load[best] {
@@ -454,9 +465,11 @@ func (vmController) name() string { return ControllerVM }
 func (v vmController) reconcile(now time.Time) time.Time {
 	c := v.c
 	var next time.Time
-	for _, k := range sortedKeys(c.vms) {
+	var load nodeLoad
+	for _, k := range slices.SortedFunc(maps.Keys(c.virt.stopped), compareKeys) {
 		vmi := c.vmis[k]
-		if vmi == nil || !vmi.IsFinal() {
+		if vmi == nil || !vmi.IsFinal() || c.vms[k] == nil {
+			delete(c.virt.stopped, k)
 			continue
 		}
 		rs := c.runStrategyOf(k)
@@ -471,14 +484,17 @@ func (v vmController) reconcile(now time.Time) time.Time {
 			}
 			continue
 		}
-		node := c.pickTarget(&kubevirtv1.VirtualMachineInstance{})
+		if load == nil {
+			load = c.nodeLoad()
+		}
+		node := c.pickTarget(&kubevirtv1.VirtualMachineInstance{}, load)
 		fresh := vmi.DeepCopy()
 		c.virt.uids++
 		fresh.UID = types.UID("restarted-" + k.namespace + "-" + k.name + "-" + strconv.Itoa(c.virt.uids))
 		fresh.Status = kubevirtv1.VirtualMachineInstanceStatus{Phase: kubevirtv1.Running, NodeName: node,
 			LauncherContainerImageVersion: c.cnv.launcherImage, Conditions: vmi.Status.Conditions}
 		delete(fresh.Labels, kubevirtv1.OutdatedLauncherImageLabel)
-		c.vmis[k] = fresh
+		c.putVMI(fresh)
 		delete(c.virt.stopped, k)
 		c.record(KindVMI, k.namespace, k.name, "Restarted", "runStrategy "+string(*rs)+": new VMI on "+node+" with "+c.cnv.launcherImage)
 	}

@@ -1,0 +1,194 @@
+package fake
+
+import (
+	"maps"
+	"slices"
+
+	kubevirtv1 "kubevirt.io/api/core/v1"
+)
+
+// The fake keeps a few indexes so that a reconcile over tens of thousands of
+// VMIs does not sort or scan everything at every instant. Every write to
+// c.vmis and c.migrations goes through the functions here.
+
+// putVMI stores a VMI (the cluster keeps the pointer).
+func (c *Cluster) putVMI(v *kubevirtv1.VirtualMachineInstance) {
+	k := keyOf(v)
+	if old, exists := c.vmis[k]; !exists {
+		c.vmiOrder = nil
+	} else {
+		c.countOnNode(old, -1)
+	}
+	c.vmis[k] = v
+	c.countOnNode(v, +1)
+	c.refreshOutdated(k)
+	c.workloadChanged()
+}
+
+// deleteVMI removes a VMI.
+func (c *Cluster) deleteVMI(k key) {
+	if old := c.vmis[k]; old != nil {
+		c.countOnNode(old, -1)
+	}
+	delete(c.vmis, k)
+	delete(c.virt.evacuating, k)
+	if c.outdated[k] {
+		delete(c.outdated, k)
+		c.outdatedOrder = nil
+	}
+	c.vmiOrder = nil
+	c.workloadChanged()
+}
+
+// moveVMI sets the node a running VMI runs on.
+func (c *Cluster) moveVMI(v *kubevirtv1.VirtualMachineInstance, node string) {
+	c.countOnNode(v, -1)
+	v.Status.NodeName = node
+	c.countOnNode(v, +1)
+	c.workloadChanged()
+}
+
+// stopVMI ends a VMI: phase Succeeded.
+func (c *Cluster) stopVMI(v *kubevirtv1.VirtualMachineInstance) {
+	c.countOnNode(v, -1)
+	v.Status.Phase = kubevirtv1.Succeeded
+	c.refreshOutdated(keyOf(v))
+	c.workloadChanged()
+}
+
+func (c *Cluster) countOnNode(v *kubevirtv1.VirtualMachineInstance, delta int) {
+	if v.IsFinal() {
+		return
+	}
+	if c.load == nil {
+		c.load = nodeLoad{}
+	}
+	c.load[v.Status.NodeName] += delta
+}
+
+// refreshOutdated keeps the set of running VMIs on an older launcher, and
+// KubeVirt's kubevirt.io/outdatedLauncherImage label, in step with one VMI.
+func (c *Cluster) refreshOutdated(k key) {
+	v := c.vmis[k]
+	img := ""
+	if v != nil {
+		img = v.Status.LauncherContainerImageVersion
+	}
+	out := v != nil && !v.IsFinal() && img != "" && img != c.cnv.launcherImage
+	switch {
+	case out && !c.outdated[k]:
+		if c.outdated == nil {
+			c.outdated = map[key]bool{}
+		}
+		c.outdated[k] = true
+		c.outdatedOrder = nil
+	case !out && c.outdated[k]:
+		delete(c.outdated, k)
+		if i, found := slices.BinarySearchFunc(c.outdatedOrder, k, compareKeys); found {
+			c.outdatedOrder = slices.Delete(c.outdatedOrder, i, i+1)
+		}
+	}
+	// The label follows the comparison only when both images are known.
+	if v != nil && img != "" && c.cnv.launcherImage != "" {
+		labelOutdated(v, out)
+	}
+}
+
+// setLauncherImage sets the target launcher image and re-reads every VMI.
+func (c *Cluster) setLauncherImage(img string) {
+	c.cnv.launcherImage = img
+	for k := range c.vmis {
+		c.refreshOutdated(k)
+	}
+	c.workloadChanged()
+}
+
+// sortedVMIKeys returns the VMI keys sorted by namespace and name, cached
+// until a VMI is added or deleted. Callers must not modify it.
+func (c *Cluster) sortedVMIKeys() []key {
+	if c.vmiOrder == nil {
+		c.vmiOrder = sortedKeys(c.vmis)
+	}
+	return c.vmiOrder
+}
+
+// putMigration stores a migration and indexes it by VMI and, while it is
+// not final, as active.
+func (c *Cluster) putMigration(m *kubevirtv1.VirtualMachineInstanceMigration) {
+	k := keyOf(m)
+	if c.migsOf == nil {
+		c.migsOf = map[key][]key{}
+		c.activeMigs = map[key]bool{}
+	}
+	if _, exists := c.migrations[k]; !exists {
+		vk := key{m.Namespace, m.Spec.VMIName}
+		c.migsOf[vk] = append(c.migsOf[vk], k)
+	}
+	c.migrations[k] = m
+	if m.IsFinal() {
+		delete(c.activeMigs, k)
+	} else {
+		c.activeMigs[k] = true
+	}
+	c.workloadChanged()
+}
+
+// deleteMigration removes a migration and its fake state.
+func (c *Cluster) deleteMigration(k key) {
+	m := c.migrations[k]
+	if m == nil {
+		return
+	}
+	vk := key{m.Namespace, m.Spec.VMIName}
+	c.migsOf[vk] = slices.DeleteFunc(c.migsOf[vk], func(x key) bool { return x == k })
+	if len(c.migsOf[vk]) == 0 {
+		delete(c.migsOf, vk)
+	}
+	delete(c.migrations, k)
+	delete(c.activeMigs, k)
+	delete(c.virt.migrations, k)
+	c.workloadChanged()
+}
+
+// migrationsOf returns the migrations of one VMI, in creation order.
+func (c *Cluster) migrationsOf(vk key) []*kubevirtv1.VirtualMachineInstanceMigration {
+	keys := c.migsOf[vk]
+	out := make([]*kubevirtv1.VirtualMachineInstanceMigration, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, c.migrations[k])
+	}
+	return out
+}
+
+// workloadChanged marks a change the workload updater must look at.
+func (c *Cluster) workloadChanged() { c.workloadGen++ }
+
+// nodeLoad counts the running VMIs per node.
+type nodeLoad map[string]int
+
+// nodeLoad returns the running VMIs per node, kept current as VMIs are
+// added, deleted, moved, stopped and started. Callers must not modify it.
+func (c *Cluster) nodeLoad() nodeLoad {
+	if c.load == nil {
+		c.load = nodeLoad{}
+	}
+	return c.load
+}
+
+// sortedNodeNames returns the node names sorted, cached until a node is
+// added. Callers must not modify it.
+func (c *Cluster) sortedNodeNames() []string {
+	if len(c.nodeOrder) != len(c.nodes) {
+		c.nodeOrder = slices.Sorted(maps.Keys(c.nodes))
+	}
+	return c.nodeOrder
+}
+
+// sortedOutdatedKeys returns the outdated VMIs' keys, sorted; it is rebuilt
+// only when a VMI becomes outdated. Callers must not modify it.
+func (c *Cluster) sortedOutdatedKeys() []key {
+	if c.outdatedOrder == nil || len(c.outdatedOrder) != len(c.outdated) {
+		c.outdatedOrder = slices.SortedFunc(maps.Keys(c.outdated), compareKeys)
+	}
+	return c.outdatedOrder
+}
