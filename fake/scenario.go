@@ -1,0 +1,657 @@
+package fake
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	kubevirtv1 "kubevirt.io/api/core/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/virtupdate/virtupdate/channel"
+	"github.com/virtupdate/virtupdate/update"
+)
+
+// Scenario is a declarative description of a fake cluster and the update to
+// run on it, read from YAML by ParseScenario. A scenario file looks like:
+//
+//	seed: 7
+//	clusterVersion: {version: 4.14.20, channel: eus-4.16}
+//	cnv: {version: 4.14.3, approval: Automatic, catalog: [4.15.2, 4.16.1]}
+//	hyperConverged:
+//	  workloadUpdateStrategy: {workloadUpdateMethods: [LiveMigrate, Evict]}
+//	pools: [{name: worker, maxUnavailable: 1}, {name: master}]
+//	nodes:
+//	  - {name: "master-{i}", count: 3, role: master}
+//	  - {name: "worker-{i}", count: 20, zones: [a, b, c], age: 30d}
+//	vms:
+//	  - {namespace: prod, name: "db-{i}", count: 200, memory: 8Gi, runStrategy: Always}
+//	  - {namespace: prod, name: "legacy-{i}", count: 10, migratable: false, evictionStrategy: None, runStrategy: Always}
+//	faults:
+//	  migrationFailures: [{vmi: prod/db-3, count: 2}]
+//	update: {to: 4.16.3}
+//
+// Every field is optional except clusterVersion.version; unknown fields are
+// errors.
+type Scenario struct {
+	// Seed feeds the fake's random choices; the same seed gives the same run.
+	Seed int64 `json:"seed,omitempty"`
+	// Start is the fake clock's start (RFC 3339); empty means 2026-01-01.
+	Start string `json:"start,omitempty"`
+	// Timing overrides the controllers' durations ("5m", "90s", "2d").
+	Timing ScenarioTiming `json:"timing,omitempty"`
+	// ClusterVersion is the platform's version and channel.
+	ClusterVersion ScenarioClusterVersion `json:"clusterVersion"`
+	// CNV is the installed OpenShift Virtualization operator.
+	CNV *ScenarioCNV `json:"cnv,omitempty"`
+	// HyperConverged is HCO's spec; present whenever CNV is.
+	HyperConverged ScenarioHyperConverged `json:"hyperConverged,omitempty"`
+	// ClusterEvictionStrategy applies to VMIs without their own.
+	ClusterEvictionStrategy string `json:"clusterEvictionStrategy,omitempty"`
+	// Pools are the machine config pools (worker and master by default).
+	Pools []ScenarioPool `json:"pools,omitempty"`
+	// Nodes, singly or in groups.
+	Nodes []ScenarioNodes `json:"nodes,omitempty"`
+	// VMs are virtual machines (or standalone VMIs), singly or in groups.
+	VMs []ScenarioVMs `json:"vms,omitempty"`
+	// NodeMaintenances are NodeMaintenance objects of either API group.
+	NodeMaintenances []ScenarioNodeMaintenance `json:"nodeMaintenances,omitempty"`
+	// Faults to inject from the start.
+	Faults ScenarioFaults `json:"faults,omitempty"`
+	// Update names the update a simulation runs.
+	Update ScenarioUpdate `json:"update,omitempty"`
+}
+
+// ScenarioTiming mirrors Timing with duration strings.
+type ScenarioTiming struct {
+	OperatorInstall         string `json:"operatorInstall,omitempty"`
+	ComponentUpdate         string `json:"componentUpdate,omitempty"`
+	PlatformUpdate          string `json:"platformUpdate,omitempty"`
+	NodeReboot              string `json:"nodeReboot,omitempty"`
+	TargetPodStart          string `json:"targetPodStart,omitempty"`
+	VMRestart               string `json:"vmRestart,omitempty"`
+	WorkloadUpdaterInterval string `json:"workloadUpdaterInterval,omitempty"`
+	// MigrationBandwidth is a quantity per second, e.g. "1Gi".
+	MigrationBandwidth string `json:"migrationBandwidth,omitempty"`
+}
+
+// ScenarioClusterVersion is the platform's state.
+type ScenarioClusterVersion struct {
+	Version string `json:"version"`
+	Channel string `json:"channel,omitempty"`
+}
+
+// ScenarioCNV is the installed OpenShift Virtualization operator.
+type ScenarioCNV struct {
+	Version string `json:"version"`
+	// Approval is Automatic (default) or Manual.
+	Approval string `json:"approval,omitempty"`
+	// Catalog lists the versions the stable channel offers.
+	Catalog []string `json:"catalog,omitempty"`
+}
+
+// ScenarioHyperConverged is HCO's spec.
+type ScenarioHyperConverged struct {
+	WorkloadUpdateStrategy update.WorkloadUpdateStrategy `json:"workloadUpdateStrategy,omitempty"`
+	LiveMigrationConfig    update.LiveMigrationConfig    `json:"liveMigrationConfig,omitempty"`
+}
+
+// ScenarioPool is a machine config pool.
+type ScenarioPool struct {
+	Name           string `json:"name"`
+	MaxUnavailable int32  `json:"maxUnavailable,omitempty"`
+	Paused         bool   `json:"paused,omitempty"`
+}
+
+// ScenarioNodes is one node, or Count nodes named by replacing "{i}" in
+// Name with 0, 1, ….
+type ScenarioNodes struct {
+	Name  string `json:"name"`
+	Count int    `json:"count,omitempty"`
+	// Role is worker (default) or master.
+	Role string `json:"role,omitempty"`
+	// Zones are given to the nodes in turn (topology.kubernetes.io/zone);
+	// empty means no zone label.
+	Zones []string `json:"zones,omitempty"`
+	// Age of the oldest node of the group ("30d"); each next one is a
+	// minute younger.
+	Age string `json:"age,omitempty"`
+}
+
+// ScenarioVMs is one VM, or Count VMs named by replacing "{i}" in Name.
+// VMIs are spread over the worker nodes in turn.
+type ScenarioVMs struct {
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	Count     int    `json:"count,omitempty"`
+	// Memory is the guest memory ("4Gi", the default).
+	Memory string `json:"memory,omitempty"`
+	// Migratable defaults to true.
+	Migratable *bool `json:"migratable,omitempty"`
+	// NotMigratableReason is the LiveMigratable reason when not migratable
+	// (default DisksNotLiveMigratable).
+	NotMigratableReason string `json:"notMigratableReason,omitempty"`
+	// EvictionStrategy is the VMI's own: None, LiveMigrate,
+	// LiveMigrateIfPossible or External; empty means the cluster's.
+	EvictionStrategy string `json:"evictionStrategy,omitempty"`
+	// RunStrategy of the VirtualMachine: Always (default), RerunOnFailure,
+	// Manual, Halted, Once; "Standalone" makes a VMI with no VirtualMachine.
+	RunStrategy string `json:"runStrategy,omitempty"`
+	// Node pins the VMIs to one node instead of spreading them.
+	Node string `json:"node,omitempty"`
+}
+
+// ScenarioNodeMaintenance is a NodeMaintenance object.
+type ScenarioNodeMaintenance struct {
+	// Group is nodemaintenance.kubevirt.io or nodemaintenance.medik8s.io.
+	Group  string `json:"group"`
+	Name   string `json:"name"`
+	Node   string `json:"node"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// ScenarioFaults are the faults injected from the start.
+type ScenarioFaults struct {
+	MigrationFailures       []ScenarioVMICount `json:"migrationFailures,omitempty"`
+	UnschedulableTargets    []ScenarioVMIFor   `json:"unschedulableTargets,omitempty"`
+	NodeBootFailures        []string           `json:"nodeBootFailures,omitempty"`
+	OperatorInstallFailures int                `json:"operatorInstallFailures,omitempty"`
+	Conflicts               []ScenarioKindN    `json:"conflicts,omitempty"`
+}
+
+// ScenarioVMICount: the next Count migrations of VMI (namespace/name) fail.
+type ScenarioVMICount struct {
+	VMI   string `json:"vmi"`
+	Count int    `json:"count"`
+}
+
+// ScenarioVMIFor: the VMI's target pods stay Unschedulable For a while.
+type ScenarioVMIFor struct {
+	VMI string `json:"vmi"`
+	For string `json:"for"`
+}
+
+// ScenarioKindN: the next Count writes of Kind conflict.
+type ScenarioKindN struct {
+	Kind  string `json:"kind"`
+	Count int    `json:"count"`
+}
+
+// ScenarioUpdate is the update to simulate.
+type ScenarioUpdate struct {
+	// To is the target OpenShift version.
+	To string `json:"to,omitempty"`
+}
+
+// LoadScenario reads and checks a scenario file.
+func LoadScenario(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %w", err)
+	}
+	s, err := ParseScenario(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// ErrInvalidScenario is wrapped by every error ParseScenario returns.
+var ErrInvalidScenario = errors.New("invalid scenario")
+
+func invalid(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidScenario, field, fmt.Sprintf(format, args...))
+}
+
+// ParseScenario reads a scenario from YAML (or JSON) and checks every
+// field; errors name the field and the value.
+func ParseScenario(data []byte) (*Scenario, error) {
+	js, err := yaml.YAMLToJSONStrict(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: not valid YAML: %v", ErrInvalidScenario, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	var s Scenario
+	if err := dec.Decode(&s); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, invalid(typeErr.Field, "must be a %s, got %s", typeErr.Type.Kind(), typeErr.Value)
+		}
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return nil, invalid(strings.Trim(field, `"`), "unknown field")
+		}
+		return nil, fmt.Errorf("%w: %v", ErrInvalidScenario, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: more than one document", ErrInvalidScenario)
+	}
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// ParseDuration reads a Go duration ("90s", "5m", "1h30m") or a number of
+// days ("30d").
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseFloat(days, 64)
+		if err != nil || n < 0 || n > 100*365 {
+			return 0, fmt.Errorf("%q is not a duration: use e.g. 90s, 5m, 2h or 30d", s)
+		}
+		return time.Duration(n * float64(24*time.Hour)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration: use e.g. 90s, 5m, 2h or 30d", s)
+	}
+	return d, nil
+}
+
+func checkVersion(field, v string, required bool) error {
+	if v == "" {
+		if required {
+			return invalid(field, "is required, e.g. 4.14.20")
+		}
+		return nil
+	}
+	if _, err := channel.ParseVersion(v); err != nil {
+		return invalid(field, "%q is not a version: %v", v, err)
+	}
+	return nil
+}
+
+const maxGroup = 1_000_000
+
+func (s *Scenario) validate() error {
+	if s.Start != "" {
+		if _, err := time.Parse(time.RFC3339, s.Start); err != nil {
+			return invalid("start", "%q is not an RFC 3339 time (2026-03-01T00:00:00Z)", s.Start)
+		}
+	}
+	if err := s.Timing.validate(); err != nil {
+		return err
+	}
+	if err := checkVersion("clusterVersion.version", s.ClusterVersion.Version, true); err != nil {
+		return err
+	}
+	if s.ClusterVersion.Channel != "" {
+		if _, err := channel.ParseChannel(s.ClusterVersion.Channel); err != nil {
+			return invalid("clusterVersion.channel", "%v", err)
+		}
+	}
+	if s.CNV != nil {
+		if err := checkVersion("cnv.version", s.CNV.Version, true); err != nil {
+			return err
+		}
+		if a := s.CNV.Approval; a != "" && a != update.ApprovalAutomatic && a != update.ApprovalManual {
+			return invalid("cnv.approval", "%q is not Automatic or Manual", a)
+		}
+		for i, v := range s.CNV.Catalog {
+			if err := checkVersion(fmt.Sprintf("cnv.catalog[%d]", i), v, true); err != nil {
+				return err
+			}
+		}
+	}
+	if m := s.HyperConverged.WorkloadUpdateStrategy.WorkloadUpdateMethods; m != nil {
+		for i, x := range *m {
+			if x != kubevirtv1.WorkloadUpdateMethodLiveMigrate && x != kubevirtv1.WorkloadUpdateMethodEvict {
+				return invalid(fmt.Sprintf("hyperConverged.workloadUpdateStrategy.workloadUpdateMethods[%d]", i), "%q is not LiveMigrate or Evict", x)
+			}
+		}
+	}
+	if n := s.HyperConverged.WorkloadUpdateStrategy.BatchEvictionSize; n != nil && *n < 0 {
+		return invalid("hyperConverged.workloadUpdateStrategy.batchEvictionSize", "must not be negative, got %d", *n)
+	}
+	if err := checkEvictionStrategy("clusterEvictionStrategy", s.ClusterEvictionStrategy); err != nil {
+		return err
+	}
+	pools := map[string]bool{"worker": len(s.Pools) == 0, "master": len(s.Pools) == 0}
+	for i, p := range s.Pools {
+		if p.Name == "" {
+			return invalid(fmt.Sprintf("pools[%d].name", i), "is required")
+		}
+		if p.MaxUnavailable < 0 {
+			return invalid(fmt.Sprintf("pools[%d].maxUnavailable", i), "must not be negative, got %d", p.MaxUnavailable)
+		}
+		pools[p.Name] = true
+	}
+	nodes := map[string]bool{}
+	for i, n := range s.Nodes {
+		f := fmt.Sprintf("nodes[%d]", i)
+		if err := checkGroup(f, n.Name, n.Count); err != nil {
+			return err
+		}
+		if n.Role != "" && n.Role != "worker" && n.Role != "master" {
+			return invalid(f+".role", "%q is not worker or master", n.Role)
+		}
+		if n.Age != "" {
+			if _, err := ParseDuration(n.Age); err != nil {
+				return invalid(f+".age", "%v", err)
+			}
+		}
+		for _, name := range expand(n.Name, n.Count) {
+			if nodes[name] {
+				return invalid(f+".name", "node %q is defined twice", name)
+			}
+			nodes[name] = true
+		}
+	}
+	vms := map[string]bool{}
+	for i, v := range s.VMs {
+		f := fmt.Sprintf("vms[%d]", i)
+		if err := checkGroup(f, v.Name, v.Count); err != nil {
+			return err
+		}
+		if v.Memory != "" {
+			q, err := resource.ParseQuantity(v.Memory)
+			if err != nil || q.Sign() <= 0 {
+				return invalid(f+".memory", "%q is not a positive quantity like 4Gi", v.Memory)
+			}
+		}
+		if err := checkEvictionStrategy(f+".evictionStrategy", v.EvictionStrategy); err != nil {
+			return err
+		}
+		switch kubevirtv1.VirtualMachineRunStrategy(v.RunStrategy) {
+		case "", "Standalone", kubevirtv1.RunStrategyAlways, kubevirtv1.RunStrategyRerunOnFailure, kubevirtv1.RunStrategyManual,
+			kubevirtv1.RunStrategyHalted, kubevirtv1.RunStrategyOnce:
+		default:
+			return invalid(f+".runStrategy", "%q is not Always, RerunOnFailure, Manual, Halted, Once or Standalone", v.RunStrategy)
+		}
+		if v.Node != "" && !nodes[v.Node] {
+			return invalid(f+".node", "%q is not a node of the scenario", v.Node)
+		}
+		for _, name := range expand(v.Name, v.Count) {
+			k := v.Namespace + "/" + name
+			if vms[k] {
+				return invalid(f+".name", "VM %q is defined twice", k)
+			}
+			vms[k] = true
+		}
+	}
+	if len(s.VMs) > 0 && !anyWorker(s.Nodes) {
+		return invalid("nodes", "VMs need at least one worker node")
+	}
+	for i, nm := range s.NodeMaintenances {
+		f := fmt.Sprintf("nodeMaintenances[%d]", i)
+		if nm.Group != update.NodeMaintenanceKubeVirt && nm.Group != update.NodeMaintenanceMedik8s {
+			return invalid(f+".group", "%q is not %s or %s", nm.Group, update.NodeMaintenanceKubeVirt, update.NodeMaintenanceMedik8s)
+		}
+		if nm.Name == "" {
+			return invalid(f+".name", "is required")
+		}
+		if !nodes[nm.Node] {
+			return invalid(f+".node", "%q is not a node of the scenario", nm.Node)
+		}
+	}
+	if err := s.Faults.validate(vms, nodes); err != nil {
+		return err
+	}
+	return checkVersion("update.to", s.Update.To, false)
+}
+
+func (t ScenarioTiming) validate() error {
+	for field, v := range map[string]string{
+		"operatorInstall": t.OperatorInstall, "componentUpdate": t.ComponentUpdate, "platformUpdate": t.PlatformUpdate,
+		"nodeReboot": t.NodeReboot, "targetPodStart": t.TargetPodStart, "vmRestart": t.VMRestart,
+		"workloadUpdaterInterval": t.WorkloadUpdaterInterval,
+	} {
+		if v == "" {
+			continue
+		}
+		if _, err := ParseDuration(v); err != nil {
+			return invalid("timing."+field, "%v", err)
+		}
+	}
+	if t.MigrationBandwidth != "" {
+		q, err := resource.ParseQuantity(t.MigrationBandwidth)
+		if err != nil || q.Sign() <= 0 {
+			return invalid("timing.migrationBandwidth", "%q is not a positive quantity per second like 1Gi", t.MigrationBandwidth)
+		}
+	}
+	return nil
+}
+
+func (f ScenarioFaults) validate(vms, nodes map[string]bool) error {
+	for i, m := range f.MigrationFailures {
+		if !vms[m.VMI] {
+			return invalid(fmt.Sprintf("faults.migrationFailures[%d].vmi", i), "%q is not a VM of the scenario (namespace/name)", m.VMI)
+		}
+		if m.Count < 0 {
+			return invalid(fmt.Sprintf("faults.migrationFailures[%d].count", i), "must not be negative, got %d", m.Count)
+		}
+	}
+	for i, u := range f.UnschedulableTargets {
+		if !vms[u.VMI] {
+			return invalid(fmt.Sprintf("faults.unschedulableTargets[%d].vmi", i), "%q is not a VM of the scenario (namespace/name)", u.VMI)
+		}
+		if _, err := ParseDuration(u.For); err != nil {
+			return invalid(fmt.Sprintf("faults.unschedulableTargets[%d].for", i), "%v", err)
+		}
+	}
+	for i, n := range f.NodeBootFailures {
+		if !nodes[n] {
+			return invalid(fmt.Sprintf("faults.nodeBootFailures[%d]", i), "%q is not a node of the scenario", n)
+		}
+	}
+	if f.OperatorInstallFailures < 0 {
+		return invalid("faults.operatorInstallFailures", "must not be negative, got %d", f.OperatorInstallFailures)
+	}
+	for i, k := range f.Conflicts {
+		switch k.Kind {
+		case KindClusterVersion, KindMachineConfigPool, KindInstallPlan, KindHyperConverged, KindMigration, KindEviction, KindCheckpoint:
+		default:
+			return invalid(fmt.Sprintf("faults.conflicts[%d].kind", i), "%q is not a kind the fake writes (HyperConverged, InstallPlan, ClusterVersion, MachineConfigPool, Checkpoint, VirtualMachineInstanceMigration, Eviction)", k.Kind)
+		}
+		if k.Count < 0 {
+			return invalid(fmt.Sprintf("faults.conflicts[%d].count", i), "must not be negative, got %d", k.Count)
+		}
+	}
+	return nil
+}
+
+func checkEvictionStrategy(field, s string) error {
+	switch kubevirtv1.EvictionStrategy(s) {
+	case "", kubevirtv1.EvictionStrategyNone, kubevirtv1.EvictionStrategyLiveMigrate, kubevirtv1.EvictionStrategyLiveMigrateIfPossible, kubevirtv1.EvictionStrategyExternal:
+		return nil
+	}
+	return invalid(field, "%q is not None, LiveMigrate, LiveMigrateIfPossible or External", s)
+}
+
+func checkGroup(field, name string, count int) error {
+	if name == "" {
+		return invalid(field+".name", "is required")
+	}
+	if count < 0 || count > maxGroup {
+		return invalid(field+".count", "must be between 0 and %d, got %d", maxGroup, count)
+	}
+	if count > 1 && !strings.Contains(name, "{i}") {
+		return invalid(field+".name", "%q must contain {i} to name %d objects", name, count)
+	}
+	return nil
+}
+
+// expand names a group: name with {i} replaced by 0…count-1, or name alone.
+func expand(name string, count int) []string {
+	if count == 0 {
+		count = 1
+	}
+	if !strings.Contains(name, "{i}") {
+		return []string{name}
+	}
+	out := make([]string, count)
+	for i := range out {
+		out[i] = strings.ReplaceAll(name, "{i}", strconv.Itoa(i))
+	}
+	return out
+}
+
+func anyWorker(groups []ScenarioNodes) bool {
+	for _, g := range groups {
+		if g.Role != "master" {
+			return true
+		}
+	}
+	return false
+}
+
+// NewCluster builds the fake cluster the scenario describes, with its
+// faults armed. The scenario must come from ParseScenario.
+func (s *Scenario) NewCluster() (*Cluster, error) {
+	opts := Options{Seed: s.Seed}
+	if s.Start != "" {
+		opts.Start, _ = time.Parse(time.RFC3339, s.Start)
+	}
+	start := opts.Start
+	if start.IsZero() {
+		start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		opts.Start = start
+	}
+	opts.Timing = s.Timing.timing()
+	c := NewCluster(opts)
+
+	c.SetClusterVersion(update.ClusterVersion{Channel: s.ClusterVersion.Channel,
+		History: []update.UpdateHistory{{State: update.UpdateCompleted, Version: s.ClusterVersion.Version, StartedTime: start, CompletionTime: start}}})
+	if s.CNV != nil {
+		c.SetHyperConverged(update.HyperConverged{Spec: update.HyperConvergedSpec{
+			WorkloadUpdateStrategy: s.HyperConverged.WorkloadUpdateStrategy, LiveMigrationConfig: s.HyperConverged.LiveMigrationConfig}})
+		c.SetOperator(Operator{Version: s.CNV.Version, Approval: s.CNV.Approval, Catalog: s.CNV.Catalog})
+	}
+	if s.ClusterEvictionStrategy != "" {
+		e := kubevirtv1.EvictionStrategy(s.ClusterEvictionStrategy)
+		c.SetClusterEvictionStrategy(&e)
+	}
+	pools := s.Pools
+	if len(pools) == 0 {
+		pools = []ScenarioPool{{Name: "master"}, {Name: "worker"}}
+	}
+	for _, p := range pools {
+		c.AddPools(update.MachineConfigPool{Name: p.Name, MaxUnavailable: max(p.MaxUnavailable, 1), Paused: p.Paused})
+	}
+	var workers []string
+	for _, g := range s.Nodes {
+		age, _ := ParseDuration(g.Age)
+		for i, name := range expand(g.Name, g.Count) {
+			n := corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{},
+				CreationTimestamp: metav1.NewTime(start.Add(-age + time.Duration(i)*time.Minute))}}
+			if g.Role == "master" {
+				n.Labels[LabelRoleMaster] = ""
+			} else {
+				n.Labels[LabelRoleWorker] = ""
+				workers = append(workers, name)
+			}
+			if len(g.Zones) > 0 {
+				n.Labels[LabelZone] = g.Zones[i%len(g.Zones)]
+			}
+			n.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}
+			c.AddNodes(n)
+		}
+	}
+	launcher := ""
+	if s.CNV != nil {
+		launcher = LauncherImage(s.CNV.Version)
+	}
+	spread := 0
+	for _, g := range s.VMs {
+		vmis, vms := g.objects(launcher, workers, &spread)
+		c.AddVMIs(vmis...)
+		c.AddVirtualMachines(vms...)
+	}
+	for _, nm := range s.NodeMaintenances {
+		c.AddNodeMaintenances(update.NodeMaintenance{Group: nm.Group, Name: nm.Name, NodeName: nm.Node, Reason: nm.Reason})
+	}
+	for _, f := range s.Faults.MigrationFailures {
+		ns, name, _ := strings.Cut(f.VMI, "/")
+		c.FailNextMigrations(ns, name, f.Count)
+	}
+	for _, f := range s.Faults.UnschedulableTargets {
+		ns, name, _ := strings.Cut(f.VMI, "/")
+		d, _ := ParseDuration(f.For)
+		c.HoldTargetPods(ns, name, d, true)
+	}
+	for _, n := range s.Faults.NodeBootFailures {
+		c.FailNodeBoot(n)
+	}
+	if s.Faults.OperatorInstallFailures > 0 {
+		c.FailNextOperatorInstalls(s.Faults.OperatorInstallFailures)
+	}
+	for _, k := range s.Faults.Conflicts {
+		c.FailNextWrites(k.Kind, k.Count)
+	}
+	return c, nil
+}
+
+func (t ScenarioTiming) timing() Timing {
+	d := func(s string) time.Duration { v, _ := ParseDuration(s); return v }
+	out := Timing{
+		OperatorInstall: d(t.OperatorInstall), ComponentUpdate: d(t.ComponentUpdate), PlatformUpdate: d(t.PlatformUpdate),
+		NodeReboot: d(t.NodeReboot), TargetPodStart: d(t.TargetPodStart), VMRestart: d(t.VMRestart),
+		WorkloadUpdaterInterval: d(t.WorkloadUpdaterInterval),
+	}
+	if t.MigrationBandwidth != "" {
+		q := resource.MustParse(t.MigrationBandwidth)
+		out.MigrationBandwidth = q.Value()
+	}
+	return out
+}
+
+// objects builds the group's VMIs and VirtualMachines, spreading the VMIs
+// over the workers in turn from *spread.
+func (g ScenarioVMs) objects(launcher string, workers []string, spread *int) ([]kubevirtv1.VirtualMachineInstance, []kubevirtv1.VirtualMachine) {
+	memory := resource.MustParse("4Gi")
+	if g.Memory != "" {
+		memory = resource.MustParse(g.Memory)
+	}
+	migratable := g.Migratable == nil || *g.Migratable
+	cond := kubevirtv1.VirtualMachineInstanceCondition{Type: kubevirtv1.VirtualMachineInstanceIsMigratable, Status: corev1.ConditionTrue}
+	if !migratable {
+		reason := g.NotMigratableReason
+		if reason == "" {
+			reason = kubevirtv1.VirtualMachineInstanceReasonDisksNotMigratable
+		}
+		cond = kubevirtv1.VirtualMachineInstanceCondition{Type: kubevirtv1.VirtualMachineInstanceIsMigratable, Status: corev1.ConditionFalse,
+			Reason: reason, Message: "cannot migrate: " + reason}
+	}
+	run := kubevirtv1.VirtualMachineRunStrategy(g.RunStrategy)
+	if run == "" {
+		run = kubevirtv1.RunStrategyAlways
+	}
+	var vmis []kubevirtv1.VirtualMachineInstance
+	var vms []kubevirtv1.VirtualMachine
+	for _, name := range expand(g.Name, g.Count) {
+		node := g.Node
+		if node == "" {
+			node = workers[*spread%len(workers)]
+			*spread++
+		}
+		vmi := kubevirtv1.VirtualMachineInstance{
+			ObjectMeta: metav1.ObjectMeta{Namespace: g.Namespace, Name: name, UID: types.UID("vmi-" + g.Namespace + "-" + name)},
+			Spec: kubevirtv1.VirtualMachineInstanceSpec{Domain: kubevirtv1.DomainSpec{Resources: kubevirtv1.ResourceRequirements{
+				Requests: corev1.ResourceList{corev1.ResourceMemory: memory}}}},
+			Status: kubevirtv1.VirtualMachineInstanceStatus{Phase: kubevirtv1.Running, NodeName: node, LauncherContainerImageVersion: launcher,
+				Conditions: []kubevirtv1.VirtualMachineInstanceCondition{cond}},
+		}
+		if g.EvictionStrategy != "" {
+			e := kubevirtv1.EvictionStrategy(g.EvictionStrategy)
+			vmi.Spec.EvictionStrategy = &e
+		}
+		if run != "Standalone" {
+			controller := true
+			vmi.OwnerReferences = []metav1.OwnerReference{{APIVersion: "kubevirt.io/v1", Kind: "VirtualMachine", Name: name, Controller: &controller}}
+			rs := run
+			vms = append(vms, kubevirtv1.VirtualMachine{ObjectMeta: metav1.ObjectMeta{Namespace: g.Namespace, Name: name}, Spec: kubevirtv1.VirtualMachineSpec{RunStrategy: &rs}})
+		}
+		vmis = append(vmis, vmi)
+	}
+	return vmis, vms
+}

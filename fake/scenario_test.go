@@ -1,0 +1,156 @@
+package fake
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestGoldenTimeline(t *testing.T) {
+	s, err := LoadScenario(filepath.Join("testdata", "zstream-small.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.NewCluster()
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := c.RunUntil(func() bool { return c.targetLauncher() == LauncherImage("4.14.4") && c.OutdatedVMIs() == 0 }, 24*time.Hour)
+	if err != nil || !done {
+		t.Fatalf("the update did not finish: %v %v", done, err)
+	}
+	var b strings.Builder
+	for _, e := range c.Events() {
+		b.WriteString(e.String())
+		b.WriteByte('\n')
+	}
+	golden := filepath.Join("testdata", "zstream-small.timeline")
+	if *updateGolden {
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./fake -run TestGoldenTimeline -update to create it)", err)
+	}
+	if d := cmp.Diff(string(want), b.String()); d != "" {
+		t.Errorf("timeline changed (-golden +got); if intended, rerun with -update:\n%s", d)
+	}
+	// The same seed gives the same run.
+	c2, _ := s.NewCluster()
+	_, _ = c2.RunUntil(func() bool { return c2.targetLauncher() == LauncherImage("4.14.4") && c2.OutdatedVMIs() == 0 }, 24*time.Hour)
+	if len(c2.Events()) != len(c.Events()) {
+		t.Errorf("a second run of the same scenario differs: %d vs %d events", len(c2.Events()), len(c.Events()))
+	}
+}
+
+func TestParseScenarioErrors(t *testing.T) {
+	base := "clusterVersion: {version: 4.14.20}\n"
+	for _, tt := range []struct{ reason, yaml, mention string }{
+		{"not YAML", "a: [", "not valid YAML"},
+		{"unknown field", base + "nodez: []\n", `nodez: unknown field`},
+		{"wrong type", "clusterVersion: {version: 4.14.20}\nseed: abc\n", "seed: must be a int64"},
+		{"version required", "clusterVersion: {}\n", "clusterVersion.version: is required"},
+		{"bad version", "clusterVersion: {version: four}\n", `clusterVersion.version: "four" is not a version`},
+		{"bad channel", "clusterVersion: {version: 4.14.20, channel: eus-4.15}\n", "clusterVersion.channel"},
+		{"bad approval", base + "cnv: {version: 4.14.3, approval: Maybe}\n", `cnv.approval: "Maybe" is not Automatic or Manual`},
+		{"bad catalog", base + "cnv: {version: 4.14.3, catalog: [4.14.4, x]}\n", "cnv.catalog[1]"},
+		{"bad method", base + "hyperConverged: {workloadUpdateStrategy: {workloadUpdateMethods: [Reboot]}}\n", `workloadUpdateMethods[0]: "Reboot" is not LiveMigrate or Evict`},
+		{"group without {i}", base + "nodes: [{name: w, count: 3}]\n", "nodes[0].name: \"w\" must contain {i}"},
+		{"negative count", base + `nodes: [{name: "w-{i}", count: -1}]` + "\n", "nodes[0].count"},
+		{"bad role", base + "nodes: [{name: w, role: boss}]\n", `nodes[0].role: "boss"`},
+		{"bad age", base + "nodes: [{name: w, age: old}]\n", "nodes[0].age"},
+		{"duplicate node", base + "nodes: [{name: w}, {name: w}]\n", `node "w" is defined twice`},
+		{"VMs need workers", base + "nodes: [{name: m, role: master}]\nvms: [{name: v}]\n", "VMs need at least one worker"},
+		{"bad memory", base + "nodes: [{name: w}]\nvms: [{name: v, memory: lots}]\n", "vms[0].memory"},
+		{"bad eviction strategy", base + "nodes: [{name: w}]\nvms: [{name: v, evictionStrategy: Maybe}]\n", "vms[0].evictionStrategy"},
+		{"bad run strategy", base + "nodes: [{name: w}]\nvms: [{name: v, runStrategy: Sometimes}]\n", "vms[0].runStrategy"},
+		{"unknown pinned node", base + "nodes: [{name: w}]\nvms: [{name: v, node: x}]\n", `vms[0].node: "x"`},
+		{"fault on unknown VM", base + "nodes: [{name: w}]\nvms: [{namespace: a, name: v}]\nfaults: {migrationFailures: [{vmi: a/z, count: 1}]}\n", "faults.migrationFailures[0].vmi"},
+		{"fault of unknown kind", base + "faults: {conflicts: [{kind: Pod, count: 1}]}\n", "faults.conflicts[0].kind"},
+		{"bad maintenance group", base + "nodes: [{name: w}]\nnodeMaintenances: [{group: x, name: nm1, node: w}]\n", "nodeMaintenances[0].group"},
+		{"bad timing", base + "timing: {nodeReboot: soon}\n", "timing.nodeReboot"},
+		{"bad update target", base + "update: {to: next}\n", "update.to"},
+		{"bad start", base + "start: yesterday\n", "start"},
+	} {
+		_, err := ParseScenario([]byte(tt.yaml))
+		if !errors.Is(err, ErrInvalidScenario) || !strings.Contains(err.Error(), tt.mention) {
+			t.Errorf("%s: err = %v, want ErrInvalidScenario mentioning %q", tt.reason, err, tt.mention)
+		}
+	}
+}
+
+func TestScenarioBuildsWhatItSays(t *testing.T) {
+	s, err := ParseScenario([]byte(`
+clusterVersion: {version: 4.14.20}
+cnv: {version: 4.14.3, approval: Manual}
+clusterEvictionStrategy: LiveMigrate
+nodes:
+  - {name: "m-{i}", count: 3, role: master}
+  - {name: "w-{i}", count: 4, zones: [a, b]}
+vms:
+  - {namespace: ns, name: "v-{i}", count: 8}
+  - {namespace: ns, name: lone, runStrategy: Standalone}
+nodeMaintenances: [{group: nodemaintenance.kubevirt.io, name: nm, node: w-1}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.NewCluster()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.nodes) != 7 || len(c.vmis) != 9 || len(c.vms) != 8 || len(c.nms) != 1 {
+		t.Errorf("nodes %d, vmis %d, vms %d, nms %d; want 7, 9, 8, 1", len(c.nodes), len(c.vmis), len(c.vms), len(c.nms))
+	}
+	perNode := map[string]int{}
+	for _, v := range c.vmis {
+		perNode[v.Status.NodeName]++
+	}
+	if perNode["w-0"] != 3 || perNode["w-3"] != 2 || perNode["m-0"] != 0 {
+		t.Errorf("VMIs spread over workers only, in turn: %v", perNode)
+	}
+	if c.nodes["w-1"].Labels[LabelZone] != "b" || c.subs[key{"openshift-cnv", "kubevirt-hyperconverged"}].InstallPlanApproval != "Manual" {
+		t.Error("zones and approval as written")
+	}
+}
+
+func FuzzParseScenario(f *testing.F) {
+	data, _ := os.ReadFile(filepath.Join("testdata", "zstream-small.yaml"))
+	f.Add(data)
+	f.Add([]byte("clusterVersion: {version: 4.14.20}\nnodes: [{name: \"w-{i}\", count: 2}]\nvms: [{name: v}]\n"))
+	f.Add([]byte("{}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ParseScenario(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidScenario) {
+				t.Fatalf("error not wrapping ErrInvalidScenario: %v", err)
+			}
+			return
+		}
+		total := 0
+		for _, g := range s.Nodes {
+			total += max(g.Count, 1)
+		}
+		for _, g := range s.VMs {
+			total += max(g.Count, 1)
+		}
+		if total > 2000 {
+			return // valid but too large to build in a fuzz iteration
+		}
+		if _, err := s.NewCluster(); err != nil {
+			t.Fatalf("a valid scenario failed to build: %v", err)
+		}
+	})
+}
