@@ -3,6 +3,7 @@ package fake
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -80,7 +81,10 @@ type Cluster struct {
 	migrations  map[key]*kubevirtv1.VirtualMachineInstanceMigration
 	checkpoints map[string]*update.Checkpoint
 
-	conflicts map[string]int // kind → writes left that fail with a conflict
+	conflicts  map[string]int // kind → writes left that fail with a conflict
+	crashArmed bool           // a crash is injected
+	crashAfter int            // writes left before it happens
+	crashed    bool           // it happened
 	events    []Event
 
 	timing        Timing
@@ -158,6 +162,61 @@ func (c *Cluster) FailNextWrites(kind string, n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.conflicts[kind] = n
+}
+
+// ErrCrashed is returned by every write through the ports after the
+// injected crash (see CrashAfterWrites), until Restart.
+var ErrCrashed = errors.New("the process using the fake cluster crashed (injected)")
+
+// CrashAfterWrites simulates the death of the process driving the cluster:
+// the next n writes through the ports succeed, then every write fails with
+// ErrCrashed, and changes nothing, until Restart. The cluster's own
+// controllers keep running: only the caller's in-memory state is lost. Use
+// it to prove that a plan resumes from its checkpoint in a new process.
+func (c *Cluster) CrashAfterWrites(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.crashAfter = n
+	c.crashArmed = true
+}
+
+// Restart ends an injected crash: writes through the ports work again, as
+// for a new process.
+func (c *Cluster) Restart() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.crashArmed, c.crashed = false, false
+}
+
+// Crashed reports whether the injected crash has happened.
+func (c *Cluster) Crashed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.crashed
+}
+
+// portWrite admits one write through the ports: it fails after an injected
+// crash, or with an injected conflict.
+func (c *Cluster) portWrite(op, kind, namespace, name string) error {
+	if err := c.crashCheck(op, kind, namespace, name); err != nil {
+		return err
+	}
+	return c.injectedConflict(op, kind, namespace, name)
+}
+
+// crashCheck counts one write against an injected crash.
+func (c *Cluster) crashCheck(op, kind, namespace, name string) error {
+	if c.crashArmed {
+		if c.crashAfter <= 0 {
+			if !c.crashed {
+				c.crashed = true
+				c.record(kind, namespace, name, "Crashed", "the caller crashed before "+op)
+			}
+			return &update.ObjectError{Op: op, Kind: kind, Namespace: namespace, Name: name, Err: ErrCrashed}
+		}
+		c.crashAfter--
+	}
+	return nil
 }
 
 // injectedConflict consumes one injected conflict of the kind, if any.
@@ -301,7 +360,7 @@ func (c *Cluster) SetChannel(_ context.Context, channel string) error {
 	if c.cv == nil {
 		return update.NotFound("set channel of", KindClusterVersion, "", "version")
 	}
-	if err := c.injectedConflict("set channel of", KindClusterVersion, "", "version"); err != nil {
+	if err := c.portWrite("set channel of", KindClusterVersion, "", "version"); err != nil {
 		return err
 	}
 	if c.cv.Channel != channel {
@@ -318,7 +377,7 @@ func (c *Cluster) SetDesiredUpdate(_ context.Context, version string) error {
 	if c.cv == nil {
 		return update.NotFound("set desired update of", KindClusterVersion, "", "version")
 	}
-	if err := c.injectedConflict("set desired update of", KindClusterVersion, "", "version"); err != nil {
+	if err := c.portWrite("set desired update of", KindClusterVersion, "", "version"); err != nil {
 		return err
 	}
 	if c.cv.DesiredVersion != version {
@@ -351,7 +410,7 @@ func (c *Cluster) SetPoolPaused(_ context.Context, name string, paused bool) err
 	if !ok {
 		return update.NotFound("pause", KindMachineConfigPool, "", name)
 	}
-	if err := c.injectedConflict("pause", KindMachineConfigPool, "", name); err != nil {
+	if err := c.portWrite("pause", KindMachineConfigPool, "", name); err != nil {
 		return err
 	}
 	if p.Paused != paused {
@@ -415,7 +474,7 @@ func (c *Cluster) ApproveInstallPlan(_ context.Context, namespace, name string) 
 	if !ok {
 		return update.NotFound("approve", KindInstallPlan, namespace, name)
 	}
-	if err := c.injectedConflict("approve", KindInstallPlan, namespace, name); err != nil {
+	if err := c.portWrite("approve", KindInstallPlan, namespace, name); err != nil {
 		return err
 	}
 	if !p.Approved {
@@ -445,7 +504,7 @@ func (c *Cluster) SetWorkloadUpdateMethods(_ context.Context, from, to *[]kubevi
 	if c.hco == nil {
 		return update.NotFound(op, KindHyperConverged, update.DefaultNamespace, update.HyperConvergedName)
 	}
-	if err := c.injectedConflict(op, KindHyperConverged, c.hco.Namespace, c.hco.Name); err != nil {
+	if err := c.portWrite(op, KindHyperConverged, c.hco.Namespace, c.hco.Name); err != nil {
 		return err
 	}
 	cur := c.hco.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods
@@ -576,6 +635,9 @@ func (c *Cluster) ListMigrations(_ context.Context, opts update.ListOptions) ([]
 func (c *Cluster) CreateMigration(_ context.Context, m *kubevirtv1.VirtualMachineInstanceMigration) (*kubevirtv1.VirtualMachineInstanceMigration, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := c.crashCheck("create", KindMigration, m.Namespace, m.GenerateName+m.Name); err != nil {
+		return nil, err
+	}
 	return c.createMigration(m)
 }
 
@@ -626,7 +688,7 @@ func (c *Cluster) EvictVMI(_ context.Context, namespace, name string) error {
 	if !ok {
 		return update.NotFound("evict", KindVMI, namespace, name)
 	}
-	if err := c.injectedConflict("evict", KindEviction, namespace, name); err != nil {
+	if err := c.portWrite("evict", KindEviction, namespace, name); err != nil {
 		return err
 	}
 	return c.evictLocked(vmi, "eviction requested")
@@ -649,7 +711,7 @@ func (c *Cluster) LoadCheckpoint(_ context.Context, name string) (update.Checkpo
 func (c *Cluster) SaveCheckpoint(_ context.Context, cp update.Checkpoint) (update.Checkpoint, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.injectedConflict("save", KindCheckpoint, update.DefaultNamespace, cp.Name); err != nil {
+	if err := c.portWrite("save", KindCheckpoint, update.DefaultNamespace, cp.Name); err != nil {
 		return update.Checkpoint{}, err
 	}
 	cur, exists := c.checkpoints[cp.Name]

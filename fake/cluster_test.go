@@ -78,3 +78,28 @@ func TestReadsDoNotShareMemory(t *testing.T) {
 		t.Error("mutating a read changed the cluster")
 	}
 }
+
+func TestCrashAfterWrites(t *testing.T) {
+	ctx := context.Background()
+	c := NewCluster(Options{})
+	c.AddPools(update.MachineConfigPool{Name: "worker"})
+	c.CrashAfterWrites(1)
+	if err := c.SetPoolPaused(ctx, "worker", true); err != nil {
+		t.Fatalf("the first write before the crash must pass: %v", err)
+	}
+	err := c.SetPoolPaused(ctx, "worker", false)
+	if !errors.Is(err, ErrCrashed) || !c.Crashed() {
+		t.Fatalf("the second write: err = %v, want ErrCrashed", err)
+	}
+	if _, err := c.SaveCheckpoint(ctx, update.Checkpoint{Name: "x"}); !errors.Is(err, ErrCrashed) {
+		t.Errorf("every write fails after the crash: %v", err)
+	}
+	pools, _ := c.ListMachineConfigPools(ctx)
+	if !pools[0].Paused {
+		t.Error("a write refused by the crash must change nothing")
+	}
+	c.Restart()
+	if err := c.SetPoolPaused(ctx, "worker", false); err != nil {
+		t.Errorf("after Restart writes work: %v", err)
+	}
+}

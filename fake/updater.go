@@ -115,6 +115,11 @@ func (w workloadUpdater) reconcile(now time.Time) time.Time {
 	if plan.RequeueAfter > 0 {
 		u.next = now.Add(plan.RequeueAfter)
 	}
+	// While VMIs are outdated, look again every WorkloadUpdaterInterval even
+	// if nothing changes, as a resync would.
+	if resync := now.Add(c.timing.WorkloadUpdaterInterval); len(c.outdated) > 0 && (u.next.IsZero() || resync.Before(u.next)) {
+		u.next = resync
+	}
 	return u.next
 }
 
