@@ -85,7 +85,7 @@ type Cluster struct {
 	crashArmed bool           // a crash is injected
 	crashAfter int            // writes left before it happens
 	crashed    bool           // it happened
-	events    []Event
+	events     []Event
 
 	timing        Timing
 	cnv           cnvState
