@@ -2,11 +2,11 @@ package fake
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/conditions"
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -76,20 +76,20 @@ func (v cvoController) reconcile(now time.Time) time.Time {
 // refuseUpdate returns why the CVO would not start an update from current
 // to desired, or "" when it would.
 func (c *Cluster) refuseUpdate(current, desired string) (reason, message string) {
-	cur, ok1 := parseXYZ(current)
-	want, ok2 := parseXYZ(desired)
-	switch {
-	case !ok1 || !ok2:
+	cur, err1 := channel.ParseVersion(current)
+	want, err2 := channel.ParseVersion(desired)
+	if err1 != nil || err2 != nil {
 		return ReasonInvalidVersion, fmt.Sprintf("cannot compare versions %q and %q", current, desired)
-	case less(want, cur):
-		return ReasonLowDesiredVersion, "updates go forward only: " + desired + " is older than " + current
-	case want[0] != cur[0] && !(cur == [3]int{4, 22, cur[2]} && want[0] == 5 && want[1] == 0):
-		return ReasonMajorVersionUpdate, "major version updates are not supported (only 4.22 → 5.0)"
-	case want[0] == cur[0] && want[1] > cur[1]+1:
-		return ReasonMultipleMinorVersionsUpdate, "minor versions cannot be skipped: update to " +
-			strconv.Itoa(cur[0]) + "." + strconv.Itoa(cur[1]+1) + " first"
 	}
-	if want[1] == cur[1] && want[0] == cur[0] {
+	switch channel.Classify(cur, want) {
+	case channel.UpdateDowngrade:
+		return ReasonLowDesiredVersion, "updates go forward only: " + desired + " is older than " + current
+	case channel.UpdateMajor:
+		return ReasonMajorVersionUpdate, "major version updates are not supported (only 4.22 → 5.0)"
+	case channel.UpdateSkipMinor:
+		next := cur.MinorVersion().Next()
+		return ReasonMultipleMinorVersionsUpdate, "minor versions cannot be skipped: update to " + next.String() + " first"
+	case channel.UpdateZStream, channel.UpdateNone:
 		return "", "" // z-stream updates are allowed even when not upgradeable
 	}
 	if hc := c.hco; hc != nil {
@@ -99,9 +99,9 @@ func (c *Cluster) refuseUpdate(current, desired string) (reason, message string)
 			}
 		}
 	}
-	if cnv, ok := parseXYZ(c.cnv.running); ok && c.cnv.running != "" && cnv[1] < cur[1] {
+	if cnv, err := channel.ParseVersion(c.cnv.running); err == nil && cnv.MinorVersion() != cur.MinorVersion() {
 		return ReasonUpgradeableFalse, "OpenShift Virtualization " + c.cnv.running + " is not compatible with " + desired +
-			" (olm.maxOpenShiftVersion): update OpenShift Virtualization to " + strconv.Itoa(cur[0]) + "." + strconv.Itoa(cur[1]) + " first"
+			" (olm.maxOpenShiftVersion): update OpenShift Virtualization to " + cur.MinorVersion().String() + " first"
 	}
 	return "", ""
 }

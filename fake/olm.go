@@ -3,12 +3,12 @@ package fake
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/conditions"
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -186,52 +186,25 @@ func (c *Cluster) ocpVersion() string {
 	return c.cv.CurrentVersion()
 }
 
-// offered is the version OLM installs next from the catalog: the newest
-// version whose minor is at most OCP's (CNV never leads OCP) and at most
-// one above the installed minor, newer than the installed one. CNV's
-// catalog lets an update skip to the newest z-stream.
+// offered is the version OLM installs next from the catalog, by channel's
+// CNV rules: the newest z-stream of the installed minor, else the newest
+// release of the next minor once OpenShift runs it; "" when nothing is
+// offered (or a version does not parse).
 func offered(installed, ocp string, catalog []string) string {
-	iv, ok := parseXYZ(installed)
-	if !ok {
+	iv, err1 := channel.ParseVersion(installed)
+	ov, err2 := channel.ParseVersion(ocp)
+	if err1 != nil || err2 != nil {
 		return ""
 	}
-	ov, ocpKnown := parseXYZ(ocp)
-	best, bestV := "", iv
+	versions := make([]channel.Version, 0, len(catalog))
 	for _, v := range catalog {
-		cv, ok := parseXYZ(v)
-		if !ok || cv[0] != iv[0] || cv[1] > iv[1]+1 || (ocpKnown && cv[1] > ov[1]) || !less(bestV, cv) {
-			continue
-		}
-		best, bestV = v, cv
-	}
-	return best
-}
-
-func parseXYZ(v string) ([3]int, bool) {
-	var out [3]int
-	parts := strings.SplitN(v, ".", 3)
-	if len(parts) != 3 {
-		return out, false
-	}
-	for i, p := range parts {
-		if i == 2 {
-			p, _, _ = strings.Cut(p, "-")
-			p, _, _ = strings.Cut(p, "+")
-		}
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			return out, false
-		}
-		out[i] = n
-	}
-	return out, true
-}
-
-func less(a, b [3]int) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return a[i] < b[i]
+		if cv, err := channel.ParseVersion(v); err == nil {
+			versions = append(versions, cv)
 		}
 	}
-	return false
+	next, err := channel.NextCNVUpdate(ov, iv, versions)
+	if err != nil {
+		return ""
+	}
+	return next.String()
 }

@@ -142,8 +142,10 @@ func TestOffered(t *testing.T) {
 	catalog := []string{"4.13.9", "4.14.3", "4.14.4", "4.14.6", "4.15.0", "4.15.3", "4.16.1"}
 	for _, tt := range []struct{ reason, installed, ocp, want string }{
 		{"z-stream goes straight to the newest z of the minor", "4.14.3", "4.14.20", "4.14.6"},
-		{"a minor is offered once OCP is on it, newest z", "4.14.3", "4.15.1", "4.15.3"},
-		{"never two minors at once", "4.14.3", "4.16.0", "4.15.3"},
+		{"the newest z of the installed minor comes first, even with OCP on the next minor", "4.14.3", "4.15.1", "4.14.6"},
+		{"a minor is offered once OCP is on it, newest z", "4.14.6", "4.15.1", "4.15.3"},
+		{"the next minor waits for OCP", "4.14.6", "4.14.30", ""},
+		{"never two minors at once", "4.14.6", "4.16.0", "4.15.3"},
 		{"nothing newer", "4.16.1", "4.16.2", ""},
 		{"older versions are never offered", "4.14.6", "4.14.20", ""},
 		{"an unparsable installed version offers nothing", "garbage", "4.14.1", ""},
