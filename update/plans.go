@@ -1,0 +1,250 @@
+package update
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/virtupdate/virtupdate/channel"
+)
+
+// Sentinel causes of the plans' refusals; a *RefusalError wraps one.
+var (
+	// ErrBadRequest: a field of the request is missing or malformed.
+	ErrBadRequest = errors.New("bad plan request")
+	// ErrWrongKind: the update is not of the kind the plan builds.
+	ErrWrongKind = errors.New("not an update of this kind")
+	// ErrNothingToDo: the cluster already runs the target.
+	ErrNothingToDo = errors.New("nothing to update")
+)
+
+// RefusalError says why a plan cannot be built and what to do instead.
+type RefusalError struct {
+	// Err is the cause, one of the sentinels (errors.Is).
+	Err error
+	// Field names the request field at fault, when one is ("To").
+	Field string
+	// Detail says what is wrong, naming the values.
+	Detail string
+	// Instead says what to do.
+	Instead string
+}
+
+// Error renders the cause, the detail and what to do instead.
+func (e *RefusalError) Error() string {
+	s := e.Err.Error()
+	if e.Field != "" {
+		s += ": " + e.Field
+	}
+	s += ": " + e.Detail
+	if e.Instead != "" {
+		s += "; instead: " + e.Instead
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *RefusalError) Unwrap() error { return e.Err }
+
+// Request describes an update to plan.
+type Request struct {
+	// From are the versions the cluster runs: OpenShift (required) and
+	// OpenShift Virtualization (optional; from 4.8 on it is assumed to be on
+	// OpenShift's minor when empty).
+	From Versions
+	// To is the target OpenShift version; empty (or From.OCP) for an update
+	// of OpenShift Virtualization alone.
+	To string
+	// CNV is the OpenShift Virtualization version expected at the end.
+	// Empty means the newest z-stream of the target minor: taken from
+	// CNVCatalog when given, else whatever the channel offers when the plan
+	// runs.
+	CNV string
+	// CNVCatalog lists the OpenShift Virtualization versions the stable
+	// channel offers.
+	CNVCatalog []string
+	// Via is the intermediate OpenShift version of an EUS-to-EUS update
+	// (a release of the odd minor); empty means the newest one the graph
+	// offers, or else the ClusterVersion when the step runs.
+	Via string
+	// Graph, when not nil, is the update graph: pre-flight checks the
+	// target is reachable in it, and EUS plans pick Via from it.
+	Graph *channel.Graph
+	// AllowConditional lets the path take conditional updates.
+	AllowConditional bool
+	// Force runs the plan despite Error findings of the pre-flight checks.
+	Force bool
+	// Namespace and Subscription locate the operator; empty means
+	// DefaultNamespace and DefaultSubscriptionName.
+	Namespace, Subscription string
+}
+
+// Parsed is a request with its versions read.
+type Parsed struct {
+	OCP, To channel.Version
+	// CNV is zero when the request does not say.
+	CNV channel.Version
+	// CNVMinor is the OpenShift Virtualization minor the cluster runs.
+	CNVMinor channel.Minor
+	Catalog  []channel.Version
+}
+
+// Parse checks the request's versions and reads them.
+func (r Request) Parse() (Parsed, error) {
+	var p Parsed
+	var err error
+	if r.From.OCP == "" {
+		return p, &RefusalError{Err: ErrBadRequest, Field: "From.OCP", Detail: "the current OpenShift version is required", Instead: "give it, e.g. 4.14.20"}
+	}
+	if p.OCP, err = channel.ParseVersion(r.From.OCP); err != nil {
+		return p, &RefusalError{Err: ErrBadRequest, Field: "From.OCP", Detail: err.Error(), Instead: "give a version like 4.14.20"}
+	}
+	p.To = p.OCP
+	if r.To != "" {
+		if p.To, err = channel.ParseVersion(r.To); err != nil {
+			return p, &RefusalError{Err: ErrBadRequest, Field: "To", Detail: err.Error(), Instead: "give a version like 4.16.3"}
+		}
+	}
+	if r.From.CNV != "" {
+		if p.CNV, err = channel.ParseVersion(r.From.CNV); err != nil {
+			return p, &RefusalError{Err: ErrBadRequest, Field: "From.CNV", Detail: err.Error(), Instead: "give a version like 4.14.3"}
+		}
+		p.CNVMinor = p.CNV.MinorVersion()
+	} else {
+		m := p.OCP.MinorVersion()
+		if m.Compare(channel.Minor{Major: 4, Minor: 8}) < 0 {
+			return p, &RefusalError{Err: ErrBadRequest, Field: "From.CNV", Detail: "before 4.8 the OpenShift Virtualization version differs from OpenShift's (2.x)",
+				Instead: "give the OpenShift Virtualization version too (OCP/CNV, e.g. 4.6.40/2.5.8)"}
+		}
+		p.CNVMinor = m
+	}
+	for i, v := range r.CNVCatalog {
+		cv, err := channel.ParseVersion(v)
+		if err != nil {
+			return p, &RefusalError{Err: ErrBadRequest, Field: fmt.Sprintf("CNVCatalog[%d]", i), Detail: err.Error(), Instead: "list versions like 4.15.2"}
+		}
+		p.Catalog = append(p.Catalog, cv)
+	}
+	return p, nil
+}
+
+// CNVTarget is the OpenShift Virtualization target of a minor: the
+// request's CNV when it is of that minor, else the newest version of the
+// minor in the catalog newer than after, else the minor alone (the newest
+// z the channel offers when the plan runs). ok is false when the catalog
+// is given and holds nothing newer.
+func (r Request) CNVTarget(p Parsed, minor channel.Minor, after channel.Version) (t OperatorTarget, ok bool) {
+	t = OperatorTarget{Minor: minor, Namespace: r.Namespace, Subscription: r.Subscription}
+	if r.CNV != "" {
+		if v, err := channel.ParseVersion(r.CNV); err == nil && v.MinorVersion() == minor {
+			t.Version = v.String()
+			return t, after.IsZero() || v.Compare(after) > 0
+		}
+	}
+	if len(p.Catalog) == 0 {
+		return t, true
+	}
+	var best channel.Version
+	for _, v := range p.Catalog {
+		if v.MinorVersion() != minor || (!after.IsZero() && v.Compare(after) <= 0) {
+			continue
+		}
+		if best.IsZero() || v.Compare(best) > 0 {
+			best = v
+		}
+	}
+	if best.IsZero() {
+		return t, false
+	}
+	t.Version = best.String()
+	return t, true
+}
+
+// NewPlan builds the plan for the request's kind of update: a z-stream or
+// a minor update. An EUS-to-EUS update is refused with ErrWrongKind: build
+// it with eus.Plan.
+func NewPlan(r Request) (*Plan, error) {
+	p, err := r.Parse()
+	if err != nil {
+		return nil, err
+	}
+	switch channel.Classify(p.OCP, p.To) {
+	case channel.UpdateNone, channel.UpdateZStream:
+		return ZStreamPlan(r)
+	case channel.UpdateMinor:
+		return MinorPlan(r)
+	case channel.UpdateSkipMinor:
+		return nil, &RefusalError{Err: ErrWrongKind, Field: "To", Detail: fmt.Sprintf("%s → %s skips a minor; minor updates go one at a time", p.OCP, p.To),
+			Instead: "from an EUS minor to the next EUS minor, use an EUS-to-EUS plan (eus.Plan); otherwise update to " + p.OCP.MinorVersion().Next().String() + " first"}
+	}
+	return nil, &RefusalError{Err: ErrWrongKind, Field: "To", Detail: fmt.Sprintf("%s → %s is not a supported update (%s)", p.OCP, p.To, channel.Classify(p.OCP, p.To)),
+		Instead: "updates go forward, one minor at a time (and 4.22 → 5.0)"}
+}
+
+func (r Request) preflight(kind Kind, p Parsed) PreflightOptions {
+	return PreflightOptions{Kind: kind, From: Versions{OCP: p.OCP.String()}, To: p.To.String(), Graph: r.Graph,
+		AllowConditional: r.AllowConditional, Force: r.Force}
+}
+
+// ZStreamPlan plans a z-stream update: OpenShift to a newer z of its minor
+// when To says so (then the pools roll it out), and OpenShift
+// Virtualization straight to the newest z of its minor, skipping the ones
+// between, then the workload updates are verified.
+func ZStreamPlan(r Request) (*Plan, error) {
+	p, err := r.Parse()
+	if err != nil {
+		return nil, err
+	}
+	kind := channel.Classify(p.OCP, p.To)
+	if kind != channel.UpdateNone && kind != channel.UpdateZStream {
+		return nil, &RefusalError{Err: ErrWrongKind, Field: "To", Detail: fmt.Sprintf("%s → %s is not a z-stream update (%s)", p.OCP, p.To, kind),
+			Instead: "plan it with NewPlan, which picks the kind"}
+	}
+	plan := &Plan{Kind: KindZStream, From: Versions{OCP: p.OCP.String(), CNV: r.From.CNV}, To: Versions{OCP: p.To.String()}}
+	plan.Steps = append(plan.Steps, PreflightStep(r.preflight(KindZStream, p)))
+	if kind == channel.UpdateZStream {
+		plan.Steps = append(plan.Steps, UpdatePlatform(p.To.String(), p.To.MinorVersion()), WaitPoolsUpdated("wait-pools-"+p.To.MinorVersion().String()))
+	}
+	t, ok := r.CNVTarget(p, p.CNVMinor, p.CNV)
+	if ok {
+		plan.To.CNV = t.Version
+		plan.Steps = append(plan.Steps, UpdateOperator(t), VerifyWorkloads())
+	} else {
+		plan.Notes = append(plan.Notes, "the catalog offers no OpenShift Virtualization release newer than "+p.CNV.String()+" in "+p.CNVMinor.String())
+	}
+	if len(plan.Steps) == 1 {
+		return nil, &RefusalError{Err: ErrNothingToDo, Detail: "OpenShift is at " + p.OCP.String() + " and the catalog offers no newer OpenShift Virtualization " + p.CNVMinor.String() + ".z",
+			Instead: "nothing; or give a newer target"}
+	}
+	return plan, nil
+}
+
+// MinorPlan plans a minor update: wait for HCO Upgradeable, OpenShift 4.y
+// → 4.y+1, the pools roll it out, then OpenShift Virtualization follows to
+// the newest z of its next minor (never before OpenShift), then the
+// workload updates are verified.
+func MinorPlan(r Request) (*Plan, error) {
+	p, err := r.Parse()
+	if err != nil {
+		return nil, err
+	}
+	if kind := channel.Classify(p.OCP, p.To); kind != channel.UpdateMinor {
+		return nil, &RefusalError{Err: ErrWrongKind, Field: "To", Detail: fmt.Sprintf("%s → %s is not a minor update (%s)", p.OCP, p.To, kind),
+			Instead: "plan it with NewPlan, which picks the kind (or eus.Plan for EUS to EUS)"}
+	}
+	cnvMinor, err := channel.NextCNVMinor(p.CNVMinor)
+	if err != nil {
+		return nil, &RefusalError{Err: ErrBadRequest, Field: "From.CNV", Detail: err.Error(), Instead: "give the OpenShift Virtualization version the cluster runs"}
+	}
+	m := p.To.MinorVersion()
+	t, _ := r.CNVTarget(p, cnvMinor, channel.Version{})
+	plan := &Plan{Kind: KindMinor, From: Versions{OCP: p.OCP.String(), CNV: r.From.CNV}, To: Versions{OCP: p.To.String(), CNV: t.Version}}
+	plan.Steps = []Step{
+		PreflightStep(r.preflight(KindMinor, p)),
+		WaitUpgradeable("wait-upgradeable"),
+		UpdatePlatform(p.To.String(), m),
+		WaitPoolsUpdated("wait-pools-" + m.String()),
+		UpdateOperator(t),
+		VerifyWorkloads(),
+	}
+	return plan, nil
+}
