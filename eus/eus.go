@@ -42,14 +42,22 @@ const Note416 = "4.16 (RHEL 9.4): workload updates are re-enabled on reaching 4.
 // and r.CNVCatalog the OpenShift Virtualization versions (else the newest
 // z of each minor the channel offers when the step runs).
 func Plan(r update.Request) (*update.Plan, error) {
+	// The minors first: a wrong kind of update is the first thing to say.
+	if from, err := channel.ParseVersion(r.From.OCP); err == nil {
+		if to, err := channel.ParseVersion(r.To); err == nil {
+			if err := checkMinors(from.MinorVersion(), to.MinorVersion(), update.Parsed{OCP: from, To: to}); err != nil {
+				return nil, err
+			}
+		}
+	}
 	p, err := r.Parse()
 	if err != nil {
 		return nil, err
 	}
-	src, dst := p.OCP.MinorVersion(), p.To.MinorVersion()
-	if err := checkMinors(src, dst, p); err != nil {
+	if err := checkMinors(p.OCP.MinorVersion(), p.To.MinorVersion(), p); err != nil {
 		return nil, err
 	}
+	src, dst := p.OCP.MinorVersion(), p.To.MinorVersion()
 	odd := src.Next()
 	via, err := pickVia(r, p, odd)
 	if err != nil {

@@ -327,6 +327,8 @@ func (r *runner) save(ctx context.Context) error {
 		switch {
 		case lerr == nil && bytes.Equal(stored.Data, r.lastData):
 			r.rv = stored.ResourceVersion
+		case errors.Is(lerr, ErrNotFound) && r.rv == "":
+			// Creating lost a race, yet nothing is there: create again.
 		case lerr == nil && r.rv == "" && bytes.Equal(stored.Data, data):
 			r.rv, r.lastData = stored.ResourceVersion, data
 			return nil
@@ -483,6 +485,11 @@ func (r *runner) stepError(i int, err error) error {
 	}
 	st := r.p.Steps[i]
 	out := &StepError{Index: i, Step: st.Name, Err: err, Remedy: st.Remedy}
+	var ce *CheckpointError
+	if errors.As(err, &ce) {
+		out.Remedy = "" // the checkpoint error says what to do
+		return out
+	}
 	var oe *ObjectError
 	if errors.As(err, &oe) {
 		out.Object = oe.Kind + " " + oe.Name
@@ -492,6 +499,11 @@ func (r *runner) stepError(i int, err error) error {
 	}
 	if out.Remedy == "" {
 		out.Remedy = "fix the cause, then run the plan again: it resumes at this step"
+	}
+	var pe *PreflightError
+	var ie *InstallPlanError
+	if errors.As(err, &pe) || errors.As(err, &ie) {
+		out.Remedy = "" // the findings and the InstallPlan error say what to do
 	}
 	return out
 }
