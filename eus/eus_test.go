@@ -167,3 +167,25 @@ vms: [{namespace: a, name: "v-{i}", count: 2}]
 		t.Fatalf("err = %v, want the pre-flight to refuse leaving 4.16 with outdated launchers", err)
 	}
 }
+
+func TestPreflightRefusesAPoolDrainedAtOnce(t *testing.T) {
+	c, s := newCluster(t, `
+clusterVersion: {version: 4.14.20}
+cnv: {version: 4.14.3, catalog: [4.15.1, 4.16.1]}
+pools: [{name: master}, {name: worker, maxUnavailable: 2}]
+nodes: [{name: "w-{i}", count: 2}]
+vms: [{namespace: a, name: "v-{i}", count: 2}]
+`)
+	plan, err := eus.Plan(update.Request{From: update.Versions{OCP: "4.14.20"}, To: "4.16.3", Via: "4.15.30", CNVCatalog: s.CNV.Catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = update.Run(context.Background(), c, plan, (&watcher{c: c}).options(nil))
+	var pe *update.PreflightError
+	if !errors.As(err, &pe) || pe.Findings[0].Check != update.CheckPools || !strings.Contains(pe.Findings[0].Remedy, "maxUnavailable") {
+		t.Fatalf("err = %v, want the pre-flight to refuse a pool whose every node drains at once, saying to lower maxUnavailable", err)
+	}
+	if n := len(countFake(c, fake.KindMachineConfigPool, "Paused", "")); n != 0 {
+		t.Errorf("the plan paused %d pools after a failed pre-flight", n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/clock"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
@@ -146,12 +147,12 @@ func Preflight(ctx context.Context, c Cluster, o PreflightOptions) ([]Finding, e
 	if err != nil {
 		return nil, err
 	}
-	add(checkPools(pools)...)
-
 	nodes, err := c.ListNodes(ctx)
 	if err != nil {
 		return nil, err
 	}
+	add(checkPools(pools, nodes, o)...)
+
 	nms, err := c.ListNodeMaintenances(ctx)
 	if err != nil {
 		return nil, err
@@ -268,10 +269,27 @@ func checkReachable(ocp string, o PreflightOptions) Finding {
 	return f
 }
 
-func checkPools(pools []MachineConfigPool) []Finding {
+func checkPools(pools []MachineConfigPool, nodes []corev1.Node, o PreflightOptions) []Finding {
 	var out []Finding
 	for _, p := range pools {
 		obj := []string{"MachineConfigPool " + p.Name}
+		machines := int(p.MachineCount)
+		if machines == 0 { // status not reported yet: count the pool's nodes by role
+			for _, n := range nodes {
+				if _, ok := n.Labels["node-role.kubernetes.io/"+p.Name]; ok {
+					machines++
+				}
+			}
+		}
+		if p.Name != MasterPool && machines > 0 && int(max(p.MaxUnavailable, 1)) >= machines {
+			sev := SeverityError
+			if o.Kind == KindZStream {
+				sev = SeverityWarning
+			}
+			out = append(out, Finding{Check: CheckPools, Severity: sev, Objects: obj,
+				Reason: fmt.Sprintf("pool %s has maxUnavailable %d for %d nodes: every node is drained at once, so live migrations have nowhere to go and the drains stall", p.Name, max(p.MaxUnavailable, 1), machines),
+				Remedy: fmt.Sprintf("lower spec.maxUnavailable of pool %s below %d (oc patch mcp %s --type merge -p '{\"spec\":{\"maxUnavailable\":1}}')", p.Name, machines, p.Name)})
+		}
 		switch {
 		case p.DegradedMachineCount > 0:
 			out = append(out, Finding{Check: CheckPools, Severity: SeverityError, Objects: obj,
