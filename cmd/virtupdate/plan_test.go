@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestPlanJSONContract(t *testing.T) {
+	for _, tt := range []struct {
+		args      []string
+		wantKind  string
+		wantFirst string
+		wantSteps int
+		reason    string
+	}{
+		{[]string{"--from", "4.14.20/4.14.3", "--to", "4.16.3"}, "eus", "preflight", 12, "EUS 4.14 → EUS 4.16: the twelve documented steps"},
+		{[]string{"--from", "4.14.20", "--to", "4.15.3"}, "minor", "preflight", 6, "the next minor: OpenShift, then CNV"},
+		{[]string{"--from", "4.14.20/4.14.3", "--to", "4.14.20", "--cnv-catalog", "4.14.4,4.14.5"}, "zstream", "preflight", 3, "CNV alone, straight to the newest z"},
+	} {
+		out, _, err := run(t, "", append([]string{"plan", "-o", "json"}, tt.args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		keys := []string{}
+		for k := range got {
+			keys = append(keys, k)
+		}
+		if d := cmp.Diff([]string{"kind", "steps"}, sortStrings(keys)); d != "" {
+			t.Errorf("%v: top-level keys (-want +got):\n%s", tt.args, d)
+		}
+		var pj struct {
+			Kind  string
+			Steps []map[string]string
+		}
+		_ = json.Unmarshal([]byte(out), &pj)
+		if pj.Kind != tt.wantKind || len(pj.Steps) != tt.wantSteps || pj.Steps[0]["name"] != tt.wantFirst || pj.Steps[0]["description"] == "" {
+			t.Errorf("%v: kind %s with %d steps, want %s with %d (%s)", tt.args, pj.Kind, len(pj.Steps), tt.wantKind, tt.wantSteps, tt.reason)
+		}
+		for _, st := range pj.Steps {
+			if len(st) != 2 {
+				t.Errorf("step %v has keys other than name and description", st)
+			}
+		}
+	}
+}
+
+func TestPlanErrorsNameTheFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--to", "4.16.3"}, "--from is required"},
+		{[]string{"--from", "4.14.3"}, "--to is required"},
+		{[]string{"--from", "4.15.3", "--to", "4.17.3"}, "--from"},
+		{[]string{"--from", "4.14.3", "--to", "4.18.3"}, "--to"},
+		{[]string{"--from", "4.14.x", "--to", "4.14.9"}, "--from"},
+		{[]string{"--from", "4.14.3", "--to", "4.16.1", "--via", "4.14.9"}, "--via"},
+		{[]string{"--from", "4.14.3", "--to", "4.16.1", "-o", "yaml"}, `"yaml"`},
+		{[]string{"--from", "4.14.3", "--to", "4.16.1", "--graph", "testdata/nope.json"}, "--graph"},
+	} {
+		_, _, err := run(t, "", append([]string{"plan"}, tt.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: err = %v, want it to mention %s", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestPlanWithGraph(t *testing.T) {
+	out, _, err := run(t, "", "plan", "--from", "4.8.10", "--to", "4.9.53", "--graph", "../../channel/testdata/stable-4.9-amd64-2022-12.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "minor update from OpenShift 4.8.10") {
+		t.Errorf("output:\n%s", out)
+	}
+	_, _, err = run(t, "", "plan", "--from", "4.8.10", "--to", "4.9.99", "--graph", "../../channel/testdata/stable-4.9-amd64-2022-12.json")
+	if err == nil || !strings.Contains(err.Error(), "not reachable") {
+		t.Errorf("err = %v, want the target called unreachable", err)
+	}
+}
+
+func sortStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,489 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	kubevirtv1 "kubevirt.io/api/core/v1"
+
+	"github.com/virtupdate/virtupdate/channel"
+	"github.com/virtupdate/virtupdate/fake"
+	"github.com/virtupdate/virtupdate/update"
+	"github.com/virtupdate/virtupdate/workload"
+)
+
+func init() { subcommands = append(subcommands, newSimulateCommand) }
+
+type simulateOptions struct {
+	seed           int64
+	via            string
+	force          bool
+	failMigrations []string
+	unschedulable  []string
+	conflicts      []string
+	failNodeBoot   []string
+	failInstalls   int
+	output         *string
+}
+
+func newSimulateCommand() *cobra.Command {
+	o := &simulateOptions{}
+	cmd := &cobra.Command{
+		Use:   "simulate SCENARIO.yaml",
+		Short: "Run the update a scenario names on a fake cluster and print its timeline and summary",
+		Long: `Build the fake cluster a scenario file describes, plan the update it names
+(update.to: a z-stream, a minor or an EUS-to-EUS update), run the plan on
+the fake cluster's clock, and print a timeline, phase by phase with virtual
+times, and a summary: the duration, each VMI's outcome and attempts, the
+nodes rolled and the blockers met. Nothing sleeps: hours of a large
+cluster take seconds.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
+	}
+	f := cmd.Flags()
+	f.Int64Var(&o.seed, "seed", -1, "the seed of the fake's random choices (default: the scenario's)")
+	f.StringVar(&o.via, "via", "", "the odd-minor OpenShift release of an EUS update (default: the odd minor's .0 release)")
+	f.BoolVar(&o.force, "force", false, "run despite Error findings of the pre-flight checks")
+	f.StringArrayVar(&o.failMigrations, "fail-migrations", nil, "NAMESPACE/VMI=N: the VMI's next N migrations fail (repeatable)")
+	f.StringArrayVar(&o.unschedulable, "unschedulable", nil, "NAMESPACE/VMI=DURATION: the VMI's migration target pods stay Unschedulable that long (repeatable)")
+	f.StringArrayVar(&o.conflicts, "conflicts", nil, "KIND=N: the next N writes of the kind lose a race, e.g. HyperConverged=2 (repeatable)")
+	f.StringArrayVar(&o.failNodeBoot, "fail-node-boot", nil, "NODE: the node does not come back from its next reboot (repeatable)")
+	f.IntVar(&o.failInstalls, "fail-operator-installs", 0, "the next N operator installs fail")
+	o.output = outputFlag(cmd)
+	return cmd
+}
+
+// simulation is the JSON of simulate: the plan's events and a summary.
+type simulation struct {
+	Events  []update.Event `json:"events"`
+	Summary simSummary     `json:"summary"`
+}
+
+type simSummary struct {
+	Scenario string          `json:"scenario"`
+	Kind     update.Kind     `json:"kind"`
+	From     update.Versions `json:"from"`
+	To       update.Versions `json:"to"`
+	// Result is "done" or the error that stopped the plan.
+	Result          string         `json:"result"`
+	Start           time.Time      `json:"start"`
+	End             time.Time      `json:"end"`
+	Duration        string         `json:"duration"`
+	DurationSeconds float64        `json:"durationSeconds"`
+	Phases          []simPhase     `json:"phases"`
+	Outcomes        map[string]int `json:"outcomes"`
+	VMIs            []vmiOutcome   `json:"vmis"`
+	NodesRolled     int            `json:"nodesRolled"`
+	Blockers        []string       `json:"blockers,omitempty"`
+	Findings        []string       `json:"findings,omitempty"`
+}
+
+type simPhase struct {
+	Step            string    `json:"step"`
+	Start           time.Time `json:"start"`
+	End             time.Time `json:"end"`
+	Duration        string    `json:"duration"`
+	Status          string    `json:"status,omitempty"`
+	Migrations      int       `json:"migrations,omitempty"`
+	FailedMigration int       `json:"failedMigrations,omitempty"`
+	ShutDown        int       `json:"shutDown,omitempty"`
+	NodesUpdated    int       `json:"nodesUpdated,omitempty"`
+}
+
+// The outcomes of a VMI.
+const (
+	outcomeMigrated  = "migrated"
+	outcomeRestarted = "evicted and restarted"
+	outcomeDeleted   = "evicted (standalone, deleted)"
+	outcomeUntouched = "untouched"
+	outcomeStuck     = "stuck"
+	outcomeWaiting   = "shut down, not restarted"
+)
+
+type vmiOutcome struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Outcome   string `json:"outcome"`
+	Attempts  int    `json:"attempts"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+func (o *simulateOptions) run(cmd *cobra.Command, file string) error {
+	if err := checkOutput(*o.output); err != nil {
+		return err
+	}
+	s, err := fake.LoadScenario(file)
+	if err != nil {
+		return err
+	}
+	if o.seed >= 0 {
+		s.Seed = o.seed
+	}
+	c, err := s.NewCluster()
+	if err != nil {
+		return err
+	}
+	if err := o.faults(c); err != nil {
+		return err
+	}
+	plan, err := o.plan(s)
+	if err != nil {
+		var re *update.RefusalError
+		if errors.As(err, &re) && re.Field == "To" {
+			return fmt.Errorf("%s: update.to: %w", file, err)
+		}
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var events []update.Event
+	live := liveLine(cmd.ErrOrStderr())
+	runOpts := update.Options{
+		Clock:  c.Clock(),
+		Waiter: update.WaiterFunc(func(_ context.Context, d time.Duration) error { return c.Advance(d) }),
+		OnEvent: func(e update.Event) {
+			events = append(events, e)
+			if live != nil && (e.Type == update.EventProgress || e.Type == update.EventStepStarted) {
+				fmt.Fprintf(live, "\r\033[K[%s] step %d/%d %s: %s", e.Time.Sub(events[0].Time).Round(time.Second), e.Step+1, len(plan.Steps), e.StepName, truncate(e.Message, 80))
+			}
+		},
+	}
+	res, runErr := update.Run(ctx, c, plan, runOpts)
+	if live != nil {
+		fmt.Fprint(live, "\r\033[K")
+	}
+	sum := summarize(c, plan, events, res, runErr)
+	sum.Scenario = file
+	out := cmd.OutOrStdout()
+	if *o.output == outputJSON {
+		if events == nil {
+			events = []update.Event{}
+		}
+		if err := writeJSON(out, simulation{Events: events, Summary: sum}); err != nil {
+			return err
+		}
+	} else {
+		writeTimeline(out, plan, sum)
+	}
+	if runErr != nil {
+		return &exitError{code: 2, err: fmt.Errorf("the simulated update stopped: %w", runErr)}
+	}
+	return nil
+}
+
+// plan builds the plan the scenario names.
+func (o *simulateOptions) plan(s *fake.Scenario) (*update.Plan, error) {
+	r := update.Request{From: update.Versions{OCP: s.ClusterVersion.Version}, To: s.Update.To, Force: o.force}
+	if s.CNV != nil {
+		r.From.CNV, r.CNVCatalog = s.CNV.Version, s.CNV.Catalog
+	}
+	from, _ := channel.ParseVersion(r.From.OCP)
+	if to, err := channel.ParseVersion(r.To); err == nil && channel.Classify(from, to) == channel.UpdateSkipMinor {
+		r.Via = o.via
+		if r.Via == "" {
+			odd := from.MinorVersion().Next()
+			r.Via = odd.String() + ".0"
+			if floor, ok := channel.EUSFloor(odd.Next()); ok {
+				r.Via = floor.String()
+			}
+		}
+	}
+	return buildPlan(r)
+}
+
+func (o *simulateOptions) faults(c *fake.Cluster) error {
+	for _, f := range o.failMigrations {
+		vmi, n, err := splitFault("--fail-migrations", f)
+		if err != nil {
+			return err
+		}
+		count, err := strconv.Atoi(n)
+		if err != nil || count < 0 {
+			return fmt.Errorf("--fail-migrations %q: %q is not a count", f, n)
+		}
+		ns, name, _ := strings.Cut(vmi, "/")
+		c.FailNextMigrations(ns, name, count)
+	}
+	for _, f := range o.unschedulable {
+		vmi, d, err := splitFault("--unschedulable", f)
+		if err != nil {
+			return err
+		}
+		dur, err := fake.ParseDuration(d)
+		if err != nil {
+			return fmt.Errorf("--unschedulable %q: %w", f, err)
+		}
+		ns, name, _ := strings.Cut(vmi, "/")
+		c.HoldTargetPods(ns, name, dur, true)
+	}
+	for _, f := range o.conflicts {
+		kind, n, ok := strings.Cut(f, "=")
+		count, err := strconv.Atoi(n)
+		if !ok || err != nil || count < 0 {
+			return fmt.Errorf("--conflicts %q: use KIND=N, e.g. HyperConverged=2", f)
+		}
+		c.FailNextWrites(kind, count)
+	}
+	for _, n := range o.failNodeBoot {
+		c.FailNodeBoot(n)
+	}
+	if o.failInstalls < 0 {
+		return fmt.Errorf("--fail-operator-installs %d: must not be negative", o.failInstalls)
+	}
+	if o.failInstalls > 0 {
+		c.FailNextOperatorInstalls(o.failInstalls)
+	}
+	return nil
+}
+
+func splitFault(flag, f string) (vmi, value string, err error) {
+	vmi, value, ok := strings.Cut(f, "=")
+	if !ok || !strings.Contains(vmi, "/") || value == "" {
+		return "", "", fmt.Errorf("%s %q: use NAMESPACE/VMI=VALUE", flag, f)
+	}
+	return vmi, value, nil
+}
+
+// liveLine is where the live progress line goes: stderr, only when it is a
+// terminal.
+func liveLine(w io.Writer) io.Writer {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return f
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+// summarize reads the run's events and the fake's log.
+func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res update.Result, runErr error) simSummary {
+	sum := simSummary{Kind: plan.Kind, From: plan.From, To: plan.To, Result: "done", Outcomes: map[string]int{}}
+	if runErr != nil {
+		sum.Result = runErr.Error()
+	}
+	sum.Start, sum.End = res.Started, res.Finished
+	if !res.Record.Started.IsZero() {
+		sum.Start = res.Record.Started
+	}
+	d := sum.End.Sub(sum.Start)
+	sum.Duration, sum.DurationSeconds = d.String(), d.Seconds()
+
+	fakeEvents := c.Events()
+	// Phases: one per step, from its start to its end.
+	byStep := map[string]*simPhase{}
+	for _, e := range events {
+		switch e.Type {
+		case update.EventStepStarted:
+			sum.Phases = append(sum.Phases, simPhase{Step: e.StepName, Start: e.Time, End: e.Time})
+			byStep[e.StepName] = &sum.Phases[len(sum.Phases)-1]
+		case update.EventProgress, update.EventStepDone, update.EventPlanFailed:
+			if p := byStep[e.StepName]; p != nil {
+				p.End = e.Time
+				if e.Type == update.EventProgress || e.Type == update.EventPlanFailed {
+					p.Status = e.Message
+				}
+			}
+		case update.EventReport:
+			if strings.HasPrefix(e.Message, "Error ") || strings.HasPrefix(e.Message, "Warning ") {
+				sum.Findings = append(sum.Findings, e.Message)
+			}
+		}
+	}
+	for i := range sum.Phases {
+		p := &sum.Phases[i]
+		p.Duration = p.End.Sub(p.Start).String()
+		for _, e := range fakeEvents {
+			if e.Time.Before(p.Start) || !e.Time.Before(p.End) && !(i == len(sum.Phases)-1 && !e.Time.After(p.End)) {
+				continue
+			}
+			switch {
+			case e.Kind == fake.KindMigration && e.Reason == "Succeeded":
+				p.Migrations++
+			case e.Kind == fake.KindMigration && e.Reason == "Failed":
+				p.FailedMigration++
+			case e.Kind == fake.KindVMI && (e.Reason == "ShutDown" || e.Reason == "Deleted"):
+				p.ShutDown++
+			case e.Kind == fake.KindNode && e.Reason == "Updated":
+				p.NodesUpdated++
+			}
+		}
+	}
+
+	// Per VMI: attempts from the fake's log; the outcome from the end state.
+	attempts := map[string]int{}
+	deleted := map[string]bool{}
+	blocked := map[string]bool{}
+	for _, e := range fakeEvents {
+		k := e.Namespace + "/" + e.Name
+		switch {
+		case e.Kind == fake.KindVMI && e.Reason == "WorkloadUpdateMigration", e.Kind == fake.KindEviction && e.Reason == "EvacuationStarted":
+			attempts[k]++
+		case e.Kind == fake.KindVMI && e.Reason == "Deleted":
+			deleted[k] = true
+		case e.Kind == fake.KindNode && e.Reason == "Updated":
+			sum.NodesRolled++
+		case e.Kind == fake.KindNode && e.Reason == "DrainBlocked" && !blocked[e.Message]:
+			blocked[e.Message] = true
+			sum.Blockers = append(sum.Blockers, e.Name+": "+e.Message)
+		}
+	}
+	reported := map[string]string{}
+	for _, e := range events {
+		if e.Type == update.EventReport && strings.HasPrefix(e.Message, "VMI ") {
+			f := strings.Fields(e.Message)
+			reported[f[1]] = strings.TrimPrefix(e.Message, "VMI "+f[1]+" does not run the new virt-launcher: ")
+		}
+	}
+	ctx := context.Background()
+	vmis, _ := c.ListVMIs(ctx, update.ListOptions{})
+	hc, _ := c.GetHyperConverged(ctx)
+	var strategy kubevirtv1.KubeVirtWorkloadUpdateStrategy
+	if hc != nil {
+		strategy = hc.Spec.WorkloadUpdateStrategy.KubeVirt()
+	}
+	seen := map[string]bool{}
+	for i := range vmis {
+		v := &vmis[i]
+		k := v.Namespace + "/" + v.Name
+		seen[k] = true
+		o := vmiOutcome{Namespace: v.Namespace, Name: v.Name, Attempts: attempts[k]}
+		_, outdated := v.Labels[kubevirtv1.OutdatedLauncherImageLabel]
+		switch {
+		case v.IsFinal():
+			o.Outcome, o.Reason = outcomeWaiting, "its VirtualMachine's runStrategy does not start it again"
+		case strings.HasPrefix(string(v.UID), "restarted-"):
+			o.Outcome = outcomeRestarted
+		case outdated && strings.HasPrefix(reported[k], "stuck"):
+			o.Outcome, o.Reason = outcomeStuck, reported[k]
+		case outdated:
+			o.Outcome, o.Reason = outcomeUntouched, reported[k]
+			if o.Reason == "" {
+				d := workload.Select(v, strategy)
+				o.Reason = d.Reason
+			}
+		case o.Attempts > 0:
+			o.Outcome = outcomeMigrated
+		default:
+			o.Outcome, o.Reason = outcomeUntouched, "already on the new virt-launcher"
+		}
+		sum.VMIs = append(sum.VMIs, o)
+	}
+	for k := range deleted {
+		if !seen[k] {
+			ns, name, _ := strings.Cut(k, "/")
+			sum.VMIs = append(sum.VMIs, vmiOutcome{Namespace: ns, Name: name, Outcome: outcomeDeleted, Attempts: attempts[k],
+				Reason: "a VMI without a VirtualMachine is deleted when evicted"})
+		}
+	}
+	sort.Slice(sum.VMIs, func(i, j int) bool {
+		a, b := sum.VMIs[i], sum.VMIs[j]
+		return a.Namespace < b.Namespace || a.Namespace == b.Namespace && a.Name < b.Name
+	})
+	for _, v := range sum.VMIs {
+		sum.Outcomes[v.Outcome]++
+	}
+	if sum.VMIs == nil {
+		sum.VMIs = []vmiOutcome{}
+	}
+	return sum
+}
+
+func writeTimeline(w io.Writer, plan *update.Plan, sum simSummary) {
+	fmt.Fprintf(w, "%s update, %s → %s\n\n", sum.Kind, showVersions(sum.From), showVersions(sum.To))
+	fmt.Fprintln(w, "Timeline (virtual time since the start):")
+	for _, p := range sum.Phases {
+		fmt.Fprintf(w, "  %9s  %-26s %9s", offset(sum.Start, p.Start), p.Step, p.End.Sub(p.Start).Round(time.Second))
+		var extra []string
+		if p.Migrations > 0 || p.FailedMigration > 0 {
+			extra = append(extra, fmt.Sprintf("%d migrations (%d failed)", p.Migrations+p.FailedMigration, p.FailedMigration))
+		}
+		if p.ShutDown > 0 {
+			extra = append(extra, fmt.Sprintf("%d VMIs shut down", p.ShutDown))
+		}
+		if p.NodesUpdated > 0 {
+			extra = append(extra, fmt.Sprintf("%d nodes updated", p.NodesUpdated))
+		}
+		if len(extra) > 0 {
+			fmt.Fprintf(w, "  %s", strings.Join(extra, ", "))
+		}
+		fmt.Fprintln(w)
+		if p.Status != "" {
+			fmt.Fprintf(w, "  %9s  └ %s\n", "", truncate(p.Status, 110))
+		}
+	}
+	fmt.Fprintf(w, "\nSummary\n  result:   %s\n  duration: %s (virtual)\n", sum.Result, time.Duration(sum.DurationSeconds*float64(time.Second)))
+	fmt.Fprintf(w, "  VMIs:     %d", len(sum.VMIs))
+	for _, k := range sortedOutcomeKeys(sum.Outcomes) {
+		fmt.Fprintf(w, ", %d %s", sum.Outcomes[k], k)
+	}
+	fmt.Fprintln(w)
+	total, most := 0, 0
+	for _, v := range sum.VMIs {
+		total += v.Attempts
+		most = max(most, v.Attempts)
+	}
+	fmt.Fprintf(w, "  attempts: %d migrations and evictions in all, at most %d for one VMI\n", total, most)
+	fmt.Fprintf(w, "  nodes rolled: %d\n", sum.NodesRolled)
+	var notable []vmiOutcome
+	for _, v := range sum.VMIs {
+		if v.Outcome == outcomeStuck || v.Outcome == outcomeWaiting || v.Outcome == outcomeUntouched && v.Reason != "already on the new virt-launcher" {
+			notable = append(notable, v)
+		}
+	}
+	if len(notable) > 0 {
+		fmt.Fprintln(w, "  VMIs not on the new virt-launcher:")
+		for i, v := range notable {
+			if i == 20 {
+				fmt.Fprintf(w, "    … and %d more (-o json lists every VMI)\n", len(notable)-20)
+				break
+			}
+			fmt.Fprintf(w, "    %s/%s: %s (%d attempts): %s\n", v.Namespace, v.Name, v.Outcome, v.Attempts, v.Reason)
+		}
+	}
+	if len(sum.Blockers) > 0 {
+		fmt.Fprintln(w, "  blockers met:")
+		for _, b := range sum.Blockers {
+			fmt.Fprintf(w, "    %s\n", truncate(b, 160))
+		}
+	}
+	for _, f := range sum.Findings {
+		fmt.Fprintf(w, "  pre-flight: %s\n", truncate(f, 160))
+	}
+	for _, n := range plan.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+}
+
+func offset(start, t time.Time) string {
+	d := t.Sub(start).Round(time.Second)
+	return fmt.Sprintf("+%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+}
+
+func sortedOutcomeKeys(m map[string]int) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
