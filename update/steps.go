@@ -715,7 +715,7 @@ func verifyDone(ctx context.Context, s *State) (bool, string, error) {
 			return false, status, nil
 		}
 		for _, st := range stuck {
-			never = append(never, left{st.key, st.why})
+			never = append(never, left(st))
 		}
 	} else {
 		// Evicted VMIs whose VirtualMachine will start them again.
