@@ -93,15 +93,17 @@ type Cluster struct {
 	mco           mcoState
 	virt          virtState
 	updater       updaterState
-	vmiOrder      []key             // sorted VMI keys, nil when stale
-	nodeOrder     []string          // sorted node names
-	nodePool      map[string]string // node → its machine config pool
-	migsOf        map[key][]key     // VMI → its migrations, in creation order
-	activeMigs    map[key]bool      // migrations that are not final
-	workloadGen   int               // bumped by every change the workload updater looks at
-	load          nodeLoad          // running VMIs per node
-	outdated      map[key]bool      // running VMIs on an older launcher
-	outdatedOrder []key             // their keys, sorted; nil when stale
+	vmiOrder      []key                   // sorted VMI keys, nil when stale
+	nodeOrder     []string                // sorted node names
+	nodePool      map[string]string       // node → its machine config pool
+	migsOf        map[key][]key           // VMI → its migrations, in creation order
+	activeMigs    map[key]bool            // migrations that are not final
+	workloadGen   int                     // bumped by every change the workload updater looks at
+	load          nodeLoad                // running VMIs per node
+	onNode        map[string]map[key]bool // running VMIs by node
+	activeOrder   []key                   // unfinished migrations, oldest first; nil when stale
+	outdated      map[key]bool            // running VMIs on an older launcher
+	outdatedOrder []key                   // their keys, sorted; nil when stale
 	controllers   []*scheduled
 	disabled      map[string]bool
 	dirty         bool // something changed since the controllers last looked

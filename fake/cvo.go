@@ -24,7 +24,7 @@ const (
 // cvoState is what the fake keeps about the platform update in flight.
 type cvoState struct {
 	done     time.Time // when the update in flight completes
-	rejected string    // the desired version last rejected, so it is reported once
+	rejected string    // "version/reason" last rejected, so each refusal is reported once
 }
 
 // cvoController plays the cluster-version operator: a desired update moves
@@ -55,13 +55,17 @@ func (v cvoController) reconcile(now time.Time) time.Time {
 	}
 	current := cv.CurrentVersion()
 	desired := cv.DesiredVersion
-	if desired == "" || desired == current || desired == c.cvo.rejected {
+	if desired == "" || desired == current {
 		return time.Time{}
 	}
+	// The CVO keeps re-checking its preconditions: a refused update starts
+	// once the cause is gone (HCO upgradeable again, CNV caught up).
 	if reason, msg := c.refuseUpdate(current, desired); reason != "" {
-		c.cvo.rejected = desired
-		setCVCondition(cv, now, "ReleaseAccepted", metav1.ConditionFalse, reason, msg)
-		c.record(KindClusterVersion, "", "version", "UpdateRejected", reason+": "+msg)
+		if c.cvo.rejected != desired+"/"+reason {
+			c.cvo.rejected = desired + "/" + reason
+			setCVCondition(cv, now, "ReleaseAccepted", metav1.ConditionFalse, reason, msg)
+			c.record(KindClusterVersion, "", "version", "UpdateRejected", reason+": "+msg)
+		}
 		return time.Time{}
 	}
 	c.cvo.rejected = ""

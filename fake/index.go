@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 
@@ -56,14 +57,31 @@ func (c *Cluster) stopVMI(v *kubevirtv1.VirtualMachineInstance) {
 	c.workloadChanged()
 }
 
+// countOnNode keeps the load per node and the index of running VMIs by
+// node in step as a running VMI arrives (delta +1) or leaves (-1).
 func (c *Cluster) countOnNode(v *kubevirtv1.VirtualMachineInstance, delta int) {
 	if v.IsFinal() {
 		return
 	}
 	if c.load == nil {
 		c.load = nodeLoad{}
+		c.onNode = map[string]map[key]bool{}
 	}
-	c.load[v.Status.NodeName] += delta
+	node, k := v.Status.NodeName, keyOf(v)
+	c.load[node] += delta
+	if delta > 0 {
+		if c.onNode[node] == nil {
+			c.onNode[node] = map[key]bool{}
+		}
+		c.onNode[node][k] = true
+	} else {
+		delete(c.onNode[node], k)
+	}
+}
+
+// runningOn returns the keys of the running VMIs on a node, sorted.
+func (c *Cluster) runningOn(node string) []key {
+	return slices.SortedFunc(maps.Keys(c.onNode[node]), compareKeys)
 }
 
 // refreshOutdated keeps the set of running VMIs on an older launcher, and
@@ -127,8 +145,9 @@ func (c *Cluster) putMigration(m *kubevirtv1.VirtualMachineInstanceMigration) {
 	c.migrations[k] = m
 	if m.IsFinal() {
 		delete(c.activeMigs, k)
-	} else {
+	} else if !c.activeMigs[k] {
 		c.activeMigs[k] = true
+		c.activeOrder = nil
 	}
 	c.workloadChanged()
 }
@@ -191,4 +210,17 @@ func (c *Cluster) sortedOutdatedKeys() []key {
 		c.outdatedOrder = slices.SortedFunc(maps.Keys(c.outdated), compareKeys)
 	}
 	return c.outdatedOrder
+}
+
+// activeMigrationOrder returns the unfinished migrations oldest first (then
+// by key), as the migration queue takes them. The order is rebuilt only
+// after a migration is added; finished ones are dropped as they are met.
+func (c *Cluster) activeMigrationOrder() []key {
+	if c.activeOrder == nil || len(c.activeOrder) > 2*len(c.activeMigs)+16 {
+		c.activeOrder = slices.Collect(maps.Keys(c.activeMigs))
+		slices.SortFunc(c.activeOrder, func(a, b key) int {
+			return cmp.Or(c.migrations[a].CreationTimestamp.Time.Compare(c.migrations[b].CreationTimestamp.Time), compareKeys(a, b))
+		})
+	}
+	return c.activeOrder
 }

@@ -189,9 +189,9 @@ func nodeOrder(a, b *corev1.Node) int {
 // with it the pool, as on a real cluster.
 func (c *Cluster) drain(n *corev1.Node, s *nodeSim) bool {
 	done := true
-	for _, k := range sortedKeys(c.vmis) {
+	for _, k := range c.runningOn(n.Name) {
 		vmi := c.vmis[k]
-		if vmi.Status.NodeName != n.Name || vmi.IsFinal() {
+		if vmi == nil || vmi.Status.NodeName != n.Name || vmi.IsFinal() {
 			continue
 		}
 		done = false

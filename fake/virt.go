@@ -1,7 +1,6 @@
 package fake
 
 import (
-	"cmp"
 	"errors"
 	"maps"
 	"slices"
@@ -183,21 +182,15 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 
 	perCluster, perNode := workload.MigrationLimits(c.migrationConfig())
 	running, outbound := 0, map[string]int{}
-	order := make([]key, 0, len(c.activeMigs))
 	for k := range c.activeMigs {
-		m := c.migrations[k]
-		order = append(order, k)
-		if m.IsRunning() {
+		if m := c.migrations[k]; m.IsRunning() {
 			running++
 			if vmi := c.vmis[key{m.Namespace, m.Spec.VMIName}]; vmi != nil {
 				outbound[vmi.Status.NodeName]++
 			}
 		}
 	}
-	// Oldest first, as the queue would take them; then by name.
-	slices.SortFunc(order, func(a, b key) int {
-		return cmp.Or(c.migrations[a].CreationTimestamp.Time.Compare(c.migrations[b].CreationTimestamp.Time), compareKeys(a, b))
-	})
+	order := c.activeMigrationOrder()
 	var load nodeLoad // computed when a migration first needs a target
 	finished := map[key]bool{}
 	timeouts := workload.PendingTimeouts{}
@@ -250,13 +243,17 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			fault := c.virt.podFaults[vk]
 			held := now.Before(fault.until)
 			target := ""
-			if !held {
+			if !held && !now.Before(sim.podCreated.Add(c.timing.TargetPodStart)) {
 				if load == nil {
 					load = c.nodeLoad()
 				}
 				target = c.pickTarget(vmi, load)
 			}
 			startAt := sim.podCreated.Add(c.timing.TargetPodStart)
+			if !held && now.Before(startAt) {
+				wake(startAt) // the pod is still starting
+				continue
+			}
 			if target == "" || now.Before(startAt) {
 				pod := targetPod(sim.podCreated, held && fault.unschedulable || !held && target == "")
 				v := timeouts.Check(m, pod, now)
