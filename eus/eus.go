@@ -94,6 +94,7 @@ func Plan(r update.Request) (*update.Plan, error) {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("eus-%s takes only %s and later from %s: the intermediate release is %s or later", dst, floor, odd, floor))
 	}
 
+	plan.Preflight = pre
 	steps := []update.Step{update.PreflightStep(pre)}
 	if paused {
 		steps = append(steps, update.PauseWorkerPools())

@@ -199,8 +199,9 @@ func ZStreamPlan(r Request) (*Plan, error) {
 		return nil, &RefusalError{Err: ErrWrongKind, Field: "To", Detail: fmt.Sprintf("%s → %s is not a z-stream update (%s)", p.OCP, p.To, kind),
 			Instead: "plan it with NewPlan, which picks the kind"}
 	}
-	plan := &Plan{Kind: KindZStream, From: Versions{OCP: p.OCP.String(), CNV: r.From.CNV}, To: Versions{OCP: p.To.String()}}
-	plan.Steps = append(plan.Steps, PreflightStep(r.preflight(KindZStream, p)))
+	plan := &Plan{Kind: KindZStream, From: Versions{OCP: p.OCP.String(), CNV: r.From.CNV}, To: Versions{OCP: p.To.String()},
+		Preflight: r.preflight(KindZStream, p)}
+	plan.Steps = append(plan.Steps, PreflightStep(plan.Preflight))
 	if kind == channel.UpdateZStream {
 		plan.Steps = append(plan.Steps, UpdatePlatform(p.To.String(), p.To.MinorVersion()), WaitPoolsUpdated("wait-pools-"+p.To.MinorVersion().String()))
 	}
@@ -237,9 +238,10 @@ func MinorPlan(r Request) (*Plan, error) {
 	}
 	m := p.To.MinorVersion()
 	t, _ := r.CNVTarget(p, cnvMinor, channel.Version{})
-	plan := &Plan{Kind: KindMinor, From: Versions{OCP: p.OCP.String(), CNV: r.From.CNV}, To: Versions{OCP: p.To.String(), CNV: t.Version}}
+	plan := &Plan{Kind: KindMinor, From: Versions{OCP: p.OCP.String(), CNV: r.From.CNV}, To: Versions{OCP: p.To.String(), CNV: t.Version},
+		Preflight: r.preflight(KindMinor, p)}
 	plan.Steps = []Step{
-		PreflightStep(r.preflight(KindMinor, p)),
+		PreflightStep(plan.Preflight),
 		WaitUpgradeable("wait-upgradeable"),
 		UpdatePlatform(p.To.String(), m),
 		WaitPoolsUpdated("wait-pools-" + m.String()),

@@ -79,6 +79,9 @@ type Plan struct {
 	Steps []Step `json:"steps"`
 	// Notes are the documented exceptions and caveats that apply.
 	Notes []string `json:"notes,omitempty"`
+	// Preflight are the options of the plan's pre-flight step, so the same
+	// checks can run on their own (Preflight(ctx, cluster, plan.Preflight)).
+	Preflight PreflightOptions `json:"-"`
 }
 
 // ID identifies the plan in its checkpoint: a run resumes only the plan it
