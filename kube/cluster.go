@@ -1,0 +1,140 @@
+package kube
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/virtupdate/virtupdate/update"
+)
+
+// Defaults of [Options].
+const (
+	// DefaultPageSize is how many objects one list request asks for.
+	DefaultPageSize = 500
+	// DefaultCheckpointPrefix prefixes the names of the ConfigMaps that hold
+	// checkpoints: the record "virtupdate-plan" is the ConfigMap
+	// "virtupdate-checkpoint-virtupdate-plan".
+	DefaultCheckpointPrefix = "virtupdate-checkpoint-"
+)
+
+// Labels put on every checkpoint ConfigMap, so they can be found
+// (kubectl get configmap -l virtupdate.io/checkpoint) and are not mistaken
+// for another component's.
+const (
+	// CheckpointLabel marks a checkpoint ConfigMap; its value is "true".
+	CheckpointLabel = "virtupdate.io/checkpoint"
+	// ManagedByLabel is the standard label, set to "virtupdate".
+	ManagedByLabel = "app.kubernetes.io/managed-by"
+	// CheckpointDataKey is the binaryData key holding the record.
+	CheckpointDataKey = "checkpoint"
+)
+
+// Options configure a [Cluster]. The zero value is valid.
+type Options struct {
+	// Namespace is where the HyperConverged is and where checkpoints are
+	// kept; "" means update.DefaultNamespace.
+	Namespace string
+	// PageSize is the limit of each list request; 0 means DefaultPageSize.
+	PageSize int64
+	// CheckpointPrefix prefixes the names of checkpoint ConfigMaps; ""
+	// means DefaultCheckpointPrefix.
+	CheckpointPrefix string
+}
+
+func (o Options) withDefaults() Options {
+	o.Namespace = cmp.Or(o.Namespace, update.DefaultNamespace)
+	if o.PageSize <= 0 {
+		o.PageSize = DefaultPageSize
+	}
+	o.CheckpointPrefix = cmp.Or(o.CheckpointPrefix, DefaultCheckpointPrefix)
+	return o
+}
+
+// Cluster implements every port of the update package against a real API
+// server. It is safe for concurrent use and keeps no state of its own
+// besides its clients: two Clusters, in two processes, see and change the
+// same objects.
+type Cluster struct {
+	core kubernetes.Interface
+	dyn  dynamic.Interface
+	opts Options
+}
+
+var _ update.Cluster = (*Cluster)(nil)
+
+// New returns a Cluster talking to the API server of the config, such as
+// one loaded from a kubeconfig with k8s.io/client-go/tools/clientcmd.
+func New(config *rest.Config, opts Options) (*Cluster, error) {
+	if config == nil {
+		return nil, errors.New("kube.New: the rest.Config is nil; load one from a kubeconfig or the in-cluster environment")
+	}
+	core, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return nil, fmt.Errorf("kube.New: create the Kubernetes client for %s: %w", config.Host, err)
+	}
+	dyn, err := dynamic.NewForConfig(config)
+	if err != nil {
+		return nil, fmt.Errorf("kube.New: create the dynamic client for %s: %w", config.Host, err)
+	}
+	return NewForClients(core, dyn, opts), nil
+}
+
+// NewForClients returns a Cluster using the given clients: the typed
+// clientset for nodes, pods, evictions and ConfigMaps, the dynamic client
+// for every custom resource.
+func NewForClients(core kubernetes.Interface, dyn dynamic.Interface, opts Options) *Cluster {
+	return &Cluster{core: core, dyn: dyn, opts: opts.withDefaults()}
+}
+
+// Namespace is the namespace of the HyperConverged and of the checkpoints.
+func (c *Cluster) Namespace() string { return c.opts.Namespace }
+
+// Kinds, as errors name them.
+const (
+	kindClusterVersion    = "ClusterVersion"
+	kindMachineConfigPool = "MachineConfigPool"
+	kindSubscription      = "Subscription"
+	kindCSV               = "ClusterServiceVersion"
+	kindInstallPlan       = "InstallPlan"
+	kindHyperConverged    = "HyperConverged"
+	kindNode              = "Node"
+	kindNodeMaintenance   = "NodeMaintenance"
+	kindVMI               = "VirtualMachineInstance"
+	kindVM                = "VirtualMachine"
+	kindMigration         = "VirtualMachineInstanceMigration"
+	kindPod               = "Pod"
+	kindConfigMap         = "ConfigMap"
+)
+
+// The resources the adapter reads and writes. deploy/rbac.yaml grants
+// exactly these.
+var (
+	// HyperConvergedResource is HCO's custom resource.
+	HyperConvergedResource = schema.GroupVersionResource{Group: "hco.kubevirt.io", Version: "v1beta1", Resource: "hyperconvergeds"}
+	// VMIResource, VMResource and MigrationResource are KubeVirt's.
+	VMIResource       = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachineinstances"}
+	VMResource        = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachines"}
+	MigrationResource = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachineinstancemigrations"}
+	// SubscriptionResource, CSVResource and InstallPlanResource are OLM's.
+	SubscriptionResource = schema.GroupVersionResource{Group: "operators.coreos.com", Version: "v1alpha1", Resource: "subscriptions"}
+	CSVResource          = schema.GroupVersionResource{Group: "operators.coreos.com", Version: "v1alpha1", Resource: "clusterserviceversions"}
+	InstallPlanResource  = schema.GroupVersionResource{Group: "operators.coreos.com", Version: "v1alpha1", Resource: "installplans"}
+	// ClusterVersionResource is the CVO's; MachineConfigPoolResource the MCO's.
+	ClusterVersionResource    = schema.GroupVersionResource{Group: "config.openshift.io", Version: "v1", Resource: "clusterversions"}
+	MachineConfigPoolResource = schema.GroupVersionResource{Group: "machineconfiguration.openshift.io", Version: "v1", Resource: "machineconfigpools"}
+	// NodeMaintenanceResources are the two API groups of NodeMaintenance,
+	// in the order ListNodeMaintenances returns them.
+	NodeMaintenanceResources = []schema.GroupVersionResource{
+		{Group: update.NodeMaintenanceKubeVirt, Version: "v1beta1", Resource: "nodemaintenances"},
+		{Group: update.NodeMaintenanceMedik8s, Version: "v1beta1", Resource: "nodemaintenances"},
+	}
+)
+
+// ClusterVersionName is the name of the one ClusterVersion.
+const ClusterVersionName = "version"

@@ -1,0 +1,52 @@
+// Package kube implements the ports of the update package against a real
+// cluster with client-go.
+//
+// [Cluster] implements [update.Cluster]: it reads and writes the objects
+// OpenShift Virtualization and OpenShift are updated through, with the same
+// semantics as the in-memory cluster of the fake package. Both pass the same
+// conformance suite (update/updatetest), the kube one against a real
+// kube-apiserver.
+//
+// How each port maps to the API:
+//
+//   - ClusterVersion "version" (config.openshift.io/v1) and MachineConfigPools
+//     (machineconfiguration.openshift.io/v1) are read into the types of
+//     github.com/openshift/api and changed with JSON merge patches of spec.
+//   - Subscriptions, ClusterServiceVersions and InstallPlans
+//     (operators.coreos.com/v1alpha1) are read into the types of
+//     github.com/operator-framework/api; approving an InstallPlan is a merge
+//     patch of spec.approved.
+//   - The HyperConverged (hco.kubevirt.io/v1beta1) has no importable Go type;
+//     it is read into [update.HyperConverged]. Its workloadUpdateMethods are
+//     changed by a JSON patch whose `test` operation makes the change a
+//     compare-and-swap: a concurrent edit is [update.ErrConflict], never a
+//     lost write. See [Cluster.SetWorkloadUpdateMethods] for how an absent
+//     field is tested.
+//   - VirtualMachineInstances, VirtualMachines and migrations (kubevirt.io/v1)
+//     are read into the types of kubevirt.io/api. Lists page with
+//     limit/continue ([Options.PageSize]) so a large cluster is never read in
+//     one response. Migrations are created as the caller builds them; the
+//     workload package builds them as KubeVirt's workload updater does
+//     (generateName "kubevirt-workload-update-", the annotation
+//     kubevirt.io/workloadUpdateMigration).
+//   - EvictVMI evicts the VMI's current virt-launcher pod through the
+//     policy/v1 Eviction API, so KubeVirt's eviction webhook and
+//     PodDisruptionBudgets decide, as for a node drain.
+//   - NodeMaintenance objects are listed from both API groups,
+//     nodemaintenance.kubevirt.io and nodemaintenance.medik8s.io; a group
+//     that is not installed lists nothing.
+//   - Checkpoints are ConfigMaps in the HyperConverged's namespace, one per
+//     record, named [Options.CheckpointPrefix] + the record's name, with the
+//     record in binaryData. The ConfigMap's resourceVersion is the record's,
+//     so a stale save is a conflict and a process on another machine resumes
+//     from the same record.
+//
+// Errors name the object they are about ([update.ObjectError]); API
+// conflicts and failed patch tests satisfy errors.Is(err,
+// update.ErrConflict), missing objects errors.Is(err, update.ErrNotFound).
+// [MapError] is the mapping, exported for code that talks to the API server
+// itself.
+//
+// The ClusterRole in deploy/rbac.yaml at the root of the repository grants
+// exactly the verbs this package uses.
+package kube

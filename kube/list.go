@@ -1,0 +1,113 @@
+package kube
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// listAttempts is how often a paged list starts over after its continue
+// token expired (the server compacted the revision it was reading).
+const listAttempts = 3
+
+// pageFunc returns one page: its items and the token of the next page, ""
+// after the last.
+type pageFunc[T any] func(ctx context.Context, opts metav1.ListOptions) (items []T, next string, err error)
+
+// listPages reads every page of a list, limit objects per request. When the
+// continue token expires midway (410 Gone) the list starts over, up to
+// listAttempts times, rather than falling back to one unpaged request.
+func listPages[T any](ctx context.Context, limit int64, selector string, page pageFunc[T]) ([]T, error) {
+	if selector != "" {
+		if _, err := labels.Parse(selector); err != nil {
+			return nil, fmt.Errorf("label selector %q: %w", selector, err)
+		}
+	}
+	var err error
+	for range listAttempts {
+		var out []T
+		opts := metav1.ListOptions{Limit: limit, LabelSelector: selector}
+		for {
+			var items []T
+			items, opts.Continue, err = page(ctx, opts)
+			if err != nil {
+				break
+			}
+			out = append(out, items...)
+			if opts.Continue == "" {
+				return out, nil
+			}
+		}
+		if !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+// listTyped lists a resource with the dynamic client, page by page, and
+// converts each object to T.
+func listTyped[T any](ctx context.Context, c *Cluster, gvr schema.GroupVersionResource, namespace, selector string) ([]T, error) {
+	return listPages(ctx, c.opts.PageSize, selector, func(ctx context.Context, opts metav1.ListOptions) ([]T, string, error) {
+		l, err := c.dyn.Resource(gvr).Namespace(namespace).List(ctx, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		items := make([]T, len(l.Items))
+		for i := range l.Items {
+			if err := fromUnstructured(&l.Items[i], &items[i]); err != nil {
+				return nil, "", err
+			}
+		}
+		return items, l.GetContinue(), nil
+	})
+}
+
+// fromUnstructured converts an object read with the dynamic client into its
+// Go type.
+func fromUnstructured(u *unstructured.Unstructured, into any) error {
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, into); err != nil {
+		return fmt.Errorf("read %s %s: %w", u.GetKind(), objectName(u.GetNamespace(), u.GetName()), err)
+	}
+	return nil
+}
+
+func objectName(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
+
+// sortByNamespaceName sorts objects by namespace, then name, as the ports
+// promise (the API server's order is by storage key, which differs when a
+// namespace name is a prefix of another).
+func sortByNamespaceName[T any, P interface {
+	*T
+	metav1.Object
+}](items []T) {
+	slices.SortFunc(items, func(a, b T) int {
+		pa, pb := P(&a), P(&b)
+		return cmp.Or(cmp.Compare(pa.GetNamespace(), pb.GetNamespace()), cmp.Compare(pa.GetName(), pb.GetName()))
+	})
+}
+
+// listError wraps a list's error with what was listed and where.
+func listError(kind, namespace string, err error) error {
+	where := "in every namespace"
+	if namespace != "" {
+		where = "in namespace " + namespace
+	}
+	if apierrors.IsForbidden(err) {
+		return fmt.Errorf("list %ss %s: %w: %w (bind the identity to the ClusterRole of deploy/rbac.yaml, which grants every verb virtupdate uses)", kind, where, ErrForbidden, err)
+	}
+	return fmt.Errorf("list %ss %s: %w", kind, where, err)
+}

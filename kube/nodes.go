@@ -1,0 +1,63 @@
+package kube
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/virtupdate/virtupdate/update"
+)
+
+// ListNodes implements update.Nodes.
+func (c *Cluster) ListNodes(ctx context.Context) ([]corev1.Node, error) {
+	nodes, err := listPages(ctx, c.opts.PageSize, "", func(ctx context.Context, opts metav1.ListOptions) ([]corev1.Node, string, error) {
+		l, err := c.core.CoreV1().Nodes().List(ctx, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		return l.Items, l.Continue, nil
+	})
+	if err != nil {
+		return nil, listError(kindNode, "", err)
+	}
+	sortByNamespaceName(nodes)
+	return nodes, nil
+}
+
+// ListNodeMaintenances implements update.Nodes. A cluster usually has one of
+// the two NodeMaintenance operators or none: a group whose resource the API
+// server does not serve lists nothing.
+func (c *Cluster) ListNodeMaintenances(ctx context.Context) ([]update.NodeMaintenance, error) {
+	var out []update.NodeMaintenance
+	for _, gvr := range NodeMaintenanceResources {
+		items, err := listPages(ctx, c.opts.PageSize, "", func(ctx context.Context, opts metav1.ListOptions) ([]unstructured.Unstructured, string, error) {
+			l, err := c.dyn.Resource(gvr).List(ctx, opts)
+			if err != nil {
+				return nil, "", err
+			}
+			return l.Items, l.GetContinue(), nil
+		})
+		if apierrors.IsNotFound(err) {
+			continue // the group is not installed
+		}
+		if err != nil {
+			return nil, listError(kindNodeMaintenance+" ("+gvr.Group+")", "", err)
+		}
+		for i := range items {
+			u := items[i].Object
+			nodeName, _, _ := unstructured.NestedString(u, "spec", "nodeName")
+			reason, _, _ := unstructured.NestedString(u, "spec", "reason")
+			phase, _, _ := unstructured.NestedString(u, "status", "phase")
+			out = append(out, update.NodeMaintenance{Group: gvr.Group, Name: items[i].GetName(), NodeName: nodeName, Reason: reason, Phase: phase})
+		}
+	}
+	slices.SortFunc(out, func(a, b update.NodeMaintenance) int {
+		return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Name, b.Name))
+	})
+	return out, nil
+}

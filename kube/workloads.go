@@ -1,0 +1,149 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	kubevirtv1 "kubevirt.io/api/core/v1"
+
+	"github.com/virtupdate/virtupdate/update"
+)
+
+// ListVMIs implements update.Workloads, reading Options.PageSize objects
+// per request.
+func (c *Cluster) ListVMIs(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstance, error) {
+	vmis, err := listTyped[kubevirtv1.VirtualMachineInstance](ctx, c, VMIResource, opts.Namespace, opts.LabelSelector)
+	if err != nil {
+		return nil, listError(kindVMI, opts.Namespace, err)
+	}
+	sortByNamespaceName(vmis)
+	return vmis, nil
+}
+
+// ListVirtualMachines implements update.Workloads.
+func (c *Cluster) ListVirtualMachines(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachine, error) {
+	vms, err := listTyped[kubevirtv1.VirtualMachine](ctx, c, VMResource, opts.Namespace, opts.LabelSelector)
+	if err != nil {
+		return nil, listError(kindVM, opts.Namespace, err)
+	}
+	sortByNamespaceName(vms)
+	return vms, nil
+}
+
+// ListMigrations implements update.Workloads.
+func (c *Cluster) ListMigrations(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstanceMigration, error) {
+	migs, err := listTyped[kubevirtv1.VirtualMachineInstanceMigration](ctx, c, MigrationResource, opts.Namespace, opts.LabelSelector)
+	if err != nil {
+		return nil, listError(kindMigration, opts.Namespace, err)
+	}
+	sortByNamespaceName(migs)
+	return migs, nil
+}
+
+// CreateMigration implements update.Workloads. The object is created as
+// given (name or generateName, labels, annotations, spec); the API server
+// fills in the generated name.
+func (c *Cluster) CreateMigration(ctx context.Context, m *kubevirtv1.VirtualMachineInstanceMigration) (*kubevirtv1.VirtualMachineInstanceMigration, error) {
+	const op = "create"
+	name := m.Name
+	if name == "" {
+		name = m.GenerateName + "*"
+	}
+	if m.Name == "" && m.GenerateName == "" {
+		return nil, &update.ObjectError{Op: op, Kind: kindMigration, Namespace: m.Namespace,
+			Err: errors.New("metadata.name or metadata.generateName is required")}
+	}
+	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(m)
+	if err != nil {
+		return nil, &update.ObjectError{Op: op, Kind: kindMigration, Namespace: m.Namespace, Name: name, Err: err}
+	}
+	u := &unstructured.Unstructured{Object: obj}
+	u.SetAPIVersion(kubevirtv1.SchemeGroupVersion.String())
+	u.SetKind(kindMigration)
+	unstructured.RemoveNestedField(u.Object, "status")
+	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
+	created, err := c.dyn.Resource(MigrationResource).Namespace(m.Namespace).Create(ctx, u, metav1.CreateOptions{})
+	if err != nil {
+		return nil, MapError(op, kindMigration, m.Namespace, name, err)
+	}
+	var out kubevirtv1.VirtualMachineInstanceMigration
+	if err := fromUnstructured(created, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// EvictVMI implements update.Workloads. It asks the policy/v1 Eviction API
+// to evict the VMI's current virt-launcher pod, the one KubeVirt's
+// workload updater evicts: the newest pod the VMI controls on the VMI's
+// node. KubeVirt's eviction webhook and PodDisruptionBudgets then decide; a
+// refusal for now (HTTP 429) wraps ErrEvictionDenied. A VMI without a
+// launcher pod is update.ErrNotFound.
+func (c *Cluster) EvictVMI(ctx context.Context, namespace, name string) error {
+	const op = "evict"
+	u, err := c.dyn.Resource(VMIResource).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return MapError(op, kindVMI, namespace, name, err)
+	}
+	var vmi kubevirtv1.VirtualMachineInstance
+	if err := fromUnstructured(u, &vmi); err != nil {
+		return err
+	}
+	pod, err := c.currentLauncherPod(ctx, &vmi)
+	if err != nil {
+		return MapError(op, kindVMI, namespace, name, err)
+	}
+	if pod == nil {
+		return &update.ObjectError{Op: op, Kind: kindVMI, Namespace: namespace, Name: name,
+			Err: fmt.Errorf("%w: the VMI has no virt-launcher pod on node %q (it is not running, or it finished)", update.ErrNotFound, vmi.Status.NodeName)}
+	}
+	err = c.core.CoreV1().Pods(namespace).EvictV1(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: pod.Name}})
+	switch {
+	case err == nil:
+		return nil
+	case apierrors.IsTooManyRequests(err):
+		return &update.ObjectError{Op: op, Kind: kindVMI, Namespace: namespace, Name: name,
+			Err: fmt.Errorf("%w: pod %s: %w", ErrEvictionDenied, pod.Name, err)}
+	default:
+		return MapError(op+" launcher pod "+pod.Name+" of", kindVMI, namespace, name, err)
+	}
+}
+
+// currentLauncherPod finds the VMI's current pod as KubeVirt does
+// (controller.CurrentVMIPod): among the pods the VMI controls, on the VMI's
+// node when it has one, the newest. Launcher pods carry the label
+// kubevirt.io/created-by=<VMI UID>, which narrows the list.
+func (c *Cluster) currentLauncherPod(ctx context.Context, vmi *kubevirtv1.VirtualMachineInstance) (*corev1.Pod, error) {
+	selector := kubevirtv1.CreatedByLabel + "=" + string(vmi.UID)
+	pods, err := listPages(ctx, c.opts.PageSize, selector, func(ctx context.Context, opts metav1.ListOptions) ([]corev1.Pod, string, error) {
+		l, err := c.core.CoreV1().Pods(vmi.Namespace).List(ctx, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		return l.Items, l.Continue, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list its virt-launcher pods: %w", err)
+	}
+	var cur *corev1.Pod
+	for i := range pods {
+		p := &pods[i]
+		if ref := metav1.GetControllerOf(p); ref == nil || ref.UID != vmi.UID {
+			continue
+		}
+		if vmi.Status.NodeName != "" && p.Spec.NodeName != vmi.Status.NodeName {
+			continue // a migration target being prepared
+		}
+		if cur == nil || cur.CreationTimestamp.Before(&p.CreationTimestamp) {
+			cur = p
+		}
+	}
+	return cur, nil
+}
