@@ -1,0 +1,284 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/blang/semver/v4"
+	configv1 "github.com/openshift/api/config/v1"
+	mcfgv1 "github.com/openshift/api/machineconfiguration/v1"
+	"github.com/operator-framework/api/pkg/lib/version"
+	operatorsv1alpha1 "github.com/operator-framework/api/pkg/operators/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	kubevirtv1 "kubevirt.io/api/core/v1"
+
+	"github.com/virtupdate/virtupdate/update"
+	"github.com/virtupdate/virtupdate/update/updatetest"
+)
+
+// namespacedResources and clusterResources are every custom resource the
+// tests create; wipe deletes them all.
+var (
+	namespacedResources = []schema.GroupVersionResource{
+		HyperConvergedResource, VMIResource, VMResource, MigrationResource,
+		SubscriptionResource, CSVResource, InstallPlanResource,
+	}
+	clusterResources = append([]schema.GroupVersionResource{ClusterVersionResource, MachineConfigPoolResource}, NodeMaintenanceResources...)
+)
+
+// wipe deletes every object the tests create, so each conformance case
+// starts from its fixture alone.
+func (a admin) wipe(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	zero := int64(0)
+	del := metav1.DeleteOptions{GracePeriodSeconds: &zero}
+	for _, gvr := range namespacedResources {
+		l, err := a.dyn.Resource(gvr).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatalf("wipe: list %s: %v", gvr.Resource, err)
+		}
+		namespaces := map[string]bool{}
+		for _, u := range l.Items {
+			namespaces[u.GetNamespace()] = true
+		}
+		for ns := range namespaces {
+			if err := a.dyn.Resource(gvr).Namespace(ns).DeleteCollection(ctx, del, metav1.ListOptions{}); err != nil {
+				t.Fatalf("wipe: delete %s in %s: %v", gvr.Resource, ns, err)
+			}
+		}
+	}
+	for _, gvr := range clusterResources {
+		if err := a.dyn.Resource(gvr).DeleteCollection(ctx, del, metav1.ListOptions{}); err != nil {
+			t.Fatalf("wipe: delete %s: %v", gvr.Resource, err)
+		}
+	}
+	if err := a.core.CoreV1().Nodes().DeleteCollection(ctx, del, metav1.ListOptions{}); err != nil {
+		t.Fatalf("wipe: delete nodes: %v", err)
+	}
+	nss, err := a.core.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range nss.Items {
+		if err := a.core.CoreV1().Pods(ns.Name).DeleteCollection(ctx, del, metav1.ListOptions{LabelSelector: kubevirtv1.CreatedByLabel}); err != nil {
+			t.Fatalf("wipe: delete pods in %s: %v", ns.Name, err)
+		}
+		if err := a.core.CoreV1().ConfigMaps(ns.Name).DeleteCollection(ctx, del, metav1.ListOptions{LabelSelector: CheckpointLabel}); err != nil {
+			t.Fatalf("wipe: delete checkpoints in %s: %v", ns.Name, err)
+		}
+	}
+}
+
+// create creates the object and, when it has a status, writes it through
+// the status subresource as the owning controller would.
+func (a admin) create(t *testing.T, gvr schema.GroupVersionResource, kind string, obj any) *unstructured.Unstructured {
+	t.Helper()
+	m, ok := obj.(map[string]any)
+	if !ok {
+		var err error
+		if m, err = runtime.DefaultUnstructuredConverter.ToUnstructured(obj); err != nil {
+			t.Fatalf("convert %T: %v", obj, err)
+		}
+	}
+	u := &unstructured.Unstructured{Object: m}
+	u.SetAPIVersion(gvr.GroupVersion().String())
+	u.SetKind(kind)
+	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
+	status, hasStatus := u.Object["status"]
+	a.ensureNamespaceIfSet(t, u.GetNamespace())
+	ri := a.dyn.Resource(gvr).Namespace(u.GetNamespace())
+	created, err := ri.Create(context.Background(), u, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create %s %s: %v", kind, objectName(u.GetNamespace(), u.GetName()), err)
+	}
+	if hasStatus && status != nil {
+		created.Object["status"] = status
+		if created, err = ri.UpdateStatus(context.Background(), created, metav1.UpdateOptions{}); err != nil {
+			t.Fatalf("write status of %s %s: %v", kind, objectName(u.GetNamespace(), u.GetName()), err)
+		}
+	}
+	return created
+}
+
+func (a admin) ensureNamespaceIfSet(t *testing.T, ns string) {
+	if ns != "" {
+		a.ensureNamespace(t, ns)
+	}
+}
+
+// seed wipes the cluster and creates the fixture's objects with the API
+// types of their owners.
+func (a admin) seed(t *testing.T, f updatetest.Fixture) {
+	t.Helper()
+	a.wipe(t)
+	a.ensureNamespace(t, update.DefaultNamespace)
+	if f.HyperConverged != nil {
+		hc := *f.HyperConverged
+		data, err := json.Marshal(hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var obj map[string]any
+		if err := json.Unmarshal(data, &obj); err != nil {
+			t.Fatal(err)
+		}
+		obj["metadata"] = map[string]any{"namespace": update.DefaultNamespace, "name": update.HyperConvergedName}
+		a.create(t, HyperConvergedResource, "HyperConverged", obj)
+	}
+	if cv := f.ClusterVersion; cv != nil {
+		a.create(t, ClusterVersionResource, "ClusterVersion", clusterVersionObject(cv))
+	}
+	for _, p := range f.Pools {
+		a.create(t, MachineConfigPoolResource, "MachineConfigPool", poolObject(p))
+	}
+	for _, s := range f.Subscriptions {
+		a.create(t, SubscriptionResource, "Subscription", &operatorsv1alpha1.Subscription{
+			ObjectMeta: metav1.ObjectMeta{Namespace: s.Namespace, Name: s.Name},
+			Spec: &operatorsv1alpha1.SubscriptionSpec{Package: s.Package, Channel: s.Channel,
+				InstallPlanApproval: operatorsv1alpha1.Approval(s.InstallPlanApproval)},
+			Status: operatorsv1alpha1.SubscriptionStatus{CurrentCSV: s.CurrentCSV, InstalledCSV: s.InstalledCSV,
+				State: operatorsv1alpha1.SubscriptionState(s.State), InstallPlanRef: installPlanRef(s)},
+		})
+	}
+	for _, x := range f.CSVs {
+		csv := &operatorsv1alpha1.ClusterServiceVersion{
+			ObjectMeta: metav1.ObjectMeta{Namespace: update.DefaultNamespace, Name: x.Name},
+			Spec:       operatorsv1alpha1.ClusterServiceVersionSpec{DisplayName: x.DisplayName, Replaces: x.Replaces},
+			Status: operatorsv1alpha1.ClusterServiceVersionStatus{Phase: operatorsv1alpha1.ClusterServiceVersionPhase(x.Phase),
+				Reason: operatorsv1alpha1.ConditionReason(x.Reason), Message: x.Message},
+		}
+		if x.Version != "" {
+			v, err := semver.ParseTolerant(x.Version)
+			if err != nil {
+				t.Fatalf("CSV %s: version %q: %v", x.Name, x.Version, err)
+			}
+			csv.Spec.Version = version.OperatorVersion{Version: v}
+		}
+		a.create(t, CSVResource, "ClusterServiceVersion", csv)
+	}
+	for _, ip := range f.InstallPlans {
+		a.create(t, InstallPlanResource, "InstallPlan", &operatorsv1alpha1.InstallPlan{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ip.Namespace, Name: ip.Name},
+			Spec: operatorsv1alpha1.InstallPlanSpec{ClusterServiceVersionNames: slices.Clone(ip.CSVNames),
+				Approval: operatorsv1alpha1.Approval(ip.Approval), Approved: ip.Approved},
+			Status: operatorsv1alpha1.InstallPlanStatus{Phase: operatorsv1alpha1.InstallPlanPhase(ip.Phase)},
+		})
+	}
+	for i := range f.Nodes {
+		n := f.Nodes[i].DeepCopy()
+		n.ResourceVersion = ""
+		created, err := a.core.CoreV1().Nodes().Create(context.Background(), n, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatalf("create node %s: %v", n.Name, err)
+		}
+		if !equalNodeStatus(n.Status, corev1.NodeStatus{}) {
+			created.Status = n.Status
+			if _, err := a.core.CoreV1().Nodes().UpdateStatus(context.Background(), created, metav1.UpdateOptions{}); err != nil {
+				t.Fatalf("write status of node %s: %v", n.Name, err)
+			}
+		}
+	}
+	for _, nm := range f.NodeMaintenances {
+		gvr := NodeMaintenanceResources[0]
+		if nm.Group == update.NodeMaintenanceMedik8s {
+			gvr = NodeMaintenanceResources[1]
+		}
+		obj := map[string]any{
+			"metadata": map[string]any{"name": nm.Name},
+			"spec":     map[string]any{"nodeName": nm.NodeName, "reason": nm.Reason},
+		}
+		if nm.Phase != "" {
+			obj["status"] = map[string]any{"phase": nm.Phase}
+		}
+		a.create(t, gvr, "NodeMaintenance", obj)
+	}
+	for i := range f.VMIs {
+		a.create(t, VMIResource, "VirtualMachineInstance", stripMeta(f.VMIs[i].DeepCopy()))
+	}
+	for i := range f.VirtualMachines {
+		a.create(t, VMResource, "VirtualMachine", stripMeta(f.VirtualMachines[i].DeepCopy()))
+	}
+	for i := range f.Migrations {
+		a.create(t, MigrationResource, "VirtualMachineInstanceMigration", stripMeta(f.Migrations[i].DeepCopy()))
+	}
+}
+
+// stripMeta clears what the API server sets.
+func stripMeta[T metav1.Object](o T) T {
+	o.SetResourceVersion("")
+	o.SetUID("")
+	return o
+}
+
+func equalNodeStatus(a, b corev1.NodeStatus) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+func installPlanRef(s update.Subscription) *corev1.ObjectReference {
+	if s.InstallPlanRef == "" {
+		return nil
+	}
+	return &corev1.ObjectReference{Kind: "InstallPlan", Namespace: s.Namespace, Name: s.InstallPlanRef}
+}
+
+// clusterVersionObject is the CVO's object for the port's view.
+func clusterVersionObject(cv *update.ClusterVersion) *configv1.ClusterVersion {
+	out := &configv1.ClusterVersion{
+		ObjectMeta: metav1.ObjectMeta{Name: ClusterVersionName},
+		Spec:       configv1.ClusterVersionSpec{ClusterID: "3b5c5a0e-9f5e-4a43-9f61-3c7c1d4b6a11", Channel: cv.Channel},
+	}
+	if cv.DesiredVersion != "" {
+		out.Spec.DesiredUpdate = &configv1.Update{Version: cv.DesiredVersion}
+	}
+	for _, h := range cv.History {
+		e := configv1.UpdateHistory{State: configv1.UpdateState(h.State), Version: h.Version, StartedTime: metav1.NewTime(h.StartedTime)}
+		if !h.CompletionTime.IsZero() {
+			ct := metav1.NewTime(h.CompletionTime)
+			e.CompletionTime = &ct
+		}
+		out.Status.History = append(out.Status.History, e)
+	}
+	for _, c := range cv.Conditions {
+		out.Status.Conditions = append(out.Status.Conditions, configv1.ClusterOperatorStatusCondition{
+			Type: configv1.ClusterStatusConditionType(c.Type), Status: configv1.ConditionStatus(c.Status),
+			LastTransitionTime: c.LastTransitionTime, Reason: c.Reason, Message: c.Message,
+		})
+	}
+	for _, v := range cv.AvailableUpdates {
+		out.Status.AvailableUpdates = append(out.Status.AvailableUpdates, configv1.Release{Version: v})
+	}
+	return out
+}
+
+// poolObject is the MCO's object for the port's view.
+func poolObject(p update.MachineConfigPool) *mcfgv1.MachineConfigPool {
+	out := &mcfgv1.MachineConfigPool{
+		ObjectMeta: metav1.ObjectMeta{Name: p.Name},
+		Spec:       mcfgv1.MachineConfigPoolSpec{Paused: p.Paused},
+		Status: mcfgv1.MachineConfigPoolStatus{
+			MachineCount: p.MachineCount, UpdatedMachineCount: p.UpdatedMachineCount, ReadyMachineCount: p.ReadyMachineCount,
+			UnavailableMachineCount: p.UnavailableMachineCount, DegradedMachineCount: p.DegradedMachineCount,
+		},
+	}
+	if p.MaxUnavailable != 0 {
+		mu := intstr.FromInt32(p.MaxUnavailable)
+		out.Spec.MaxUnavailable = &mu
+	}
+	for _, c := range p.Conditions {
+		out.Status.Conditions = append(out.Status.Conditions, mcfgv1.MachineConfigPoolCondition{
+			Type: mcfgv1.MachineConfigPoolConditionType(c.Type), Status: corev1.ConditionStatus(c.Status),
+			LastTransitionTime: c.LastTransitionTime, Reason: c.Reason, Message: c.Message,
+		})
+	}
+	return out
+}
