@@ -64,6 +64,11 @@ type Cluster struct {
 	core kubernetes.Interface
 	dyn  dynamic.Interface
 	opts Options
+
+	// beforeMethodsPatch, when set (by tests), runs between the read and
+	// the patch of SetWorkloadUpdateMethods: the window another writer
+	// races in.
+	beforeMethodsPatch func()
 }
 
 var _ update.Cluster = (*Cluster)(nil)

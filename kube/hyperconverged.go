@@ -106,6 +106,9 @@ func (c *Cluster) SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kube
 	if err != nil {
 		return MapError(op, kindHyperConverged, ns, name, err)
 	}
+	if c.beforeMethodsPatch != nil {
+		c.beforeMethodsPatch()
+	}
 	_, err = c.dyn.Resource(HyperConvergedResource).Namespace(ns).Patch(ctx, name, types.JSONPatchType, data, metav1.PatchOptions{})
 	if err == nil {
 		return nil

@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -75,8 +79,79 @@ func runTests(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "kube: test API server %s up in %v\n", cfg.Host, time.Since(start).Round(time.Millisecond))
 	}
 	cfg.QPS, cfg.Burst = 2000, 4000 // the tests create thousands of objects
+	start = time.Now()
+	if err := warmUp(cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "kube: warm up the test API server:", err)
+		return 1
+	}
+	if testing.Verbose() {
+		fmt.Fprintf(os.Stderr, "kube: custom resources ready in %v\n", time.Since(start).Round(time.Millisecond))
+	}
 	serverConfig = cfg
 	return m.Run()
+}
+
+// warmUp creates and deletes one object of every custom resource, all at
+// once: the first write of a freshly established CRD waits about two
+// seconds, paid here in parallel rather than by each test in turn.
+func warmUp(cfg *rest.Config) error {
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(namespacedResources)+len(clusterResources))
+	for _, gvr := range append(slices.Clone(namespacedResources), clusterResources...) {
+		wg.Go(func() {
+			ns := ""
+			if slices.Contains(namespacedResources, gvr) {
+				ns = "default"
+			}
+			u := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "warm-up"}}}
+			u.SetAPIVersion(gvr.GroupVersion().String())
+			u.SetKind(kindOf(gvr))
+			ctx := context.Background()
+			if _, err := dyn.Resource(gvr).Namespace(ns).Create(ctx, u, metav1.CreateOptions{}); err != nil {
+				errs <- fmt.Errorf("create %s: %w", gvr.Resource, err)
+				return
+			}
+			if err := dyn.Resource(gvr).Namespace(ns).Delete(ctx, "warm-up", metav1.DeleteOptions{}); err != nil {
+				errs <- fmt.Errorf("delete %s: %w", gvr.Resource, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+// kindOf is the kind of one of the test resources.
+func kindOf(gvr schema.GroupVersionResource) string {
+	switch gvr.Resource {
+	case "hyperconvergeds":
+		return "HyperConverged"
+	case "virtualmachineinstances":
+		return "VirtualMachineInstance"
+	case "virtualmachines":
+		return "VirtualMachine"
+	case "virtualmachineinstancemigrations":
+		return "VirtualMachineInstanceMigration"
+	case "subscriptions":
+		return "Subscription"
+	case "clusterserviceversions":
+		return "ClusterServiceVersion"
+	case "installplans":
+		return "InstallPlan"
+	case "clusterversions":
+		return "ClusterVersion"
+	case "machineconfigpools":
+		return "MachineConfigPool"
+	}
+	return "NodeMaintenance"
 }
 
 func isFile(p string) bool {
