@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
 	"github.com/virtupdate/virtupdate/update"
@@ -104,7 +105,7 @@ func (c *Cluster) EvictVMI(ctx context.Context, namespace, name string) error {
 		return &update.ObjectError{Op: op, Kind: kindVMI, Namespace: namespace, Name: name,
 			Err: fmt.Errorf("%w: the VMI has no virt-launcher pod on node %q (it is not running, or it finished)", update.ErrNotFound, vmi.Status.NodeName)}
 	}
-	err = c.core.CoreV1().Pods(namespace).EvictV1(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: pod.Name}})
+	err = c.evict(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: pod.Name}})
 	switch {
 	case err == nil:
 		return nil
@@ -114,6 +115,18 @@ func (c *Cluster) EvictVMI(ctx context.Context, namespace, name string) error {
 	default:
 		return MapError(op+" launcher pod "+pod.Name+" of", kindVMI, namespace, name, err)
 	}
+}
+
+// evict posts the Eviction once. client-go retries an HTTP 429 that
+// carries Retry-After (as every refused eviction does) up to ten times,
+// which blocks for minutes; the refusal is returned at once instead, and the
+// caller (the workload updater's next round) decides when to ask again.
+func (c *Cluster) evict(ctx context.Context, e *policyv1.Eviction) error {
+	if rc, ok := c.core.CoreV1().RESTClient().(*rest.RESTClient); ok && rc != nil {
+		return rc.Post().Namespace(e.Namespace).Resource("pods").Name(e.Name).SubResource("eviction").
+			Body(e).MaxRetries(0).Do(ctx).Error()
+	}
+	return c.core.CoreV1().Pods(e.Namespace).EvictV1(ctx, e)
 }
 
 // currentLauncherPod finds the VMI's current pod as KubeVirt does
