@@ -11,7 +11,7 @@ import (
 
 // ErrForbidden is the cause (wrapped) of an error the API server returned
 // because the identity the Cluster uses lacks a permission. Bind it to the
-// ClusterRole of deploy/rbac.yaml, which grants every verb the adapter uses.
+// roles of deploy/rbac.yaml, which grant every verb the adapter uses.
 var ErrForbidden = errors.New("forbidden")
 
 // ErrEvictionDenied is the cause (wrapped) of an EvictVMI error when the API
@@ -47,7 +47,7 @@ func MapError(op, kind, namespace, name string, err error) error {
 	case apierrors.IsNotFound(err):
 		cause = fmt.Errorf("%w: %w", update.ErrNotFound, err)
 	case apierrors.IsForbidden(err):
-		cause = fmt.Errorf("%w: %w (bind the identity to the ClusterRole of deploy/rbac.yaml, which grants every verb virtupdate uses)", ErrForbidden, err)
+		cause = fmt.Errorf("%w: %w (bind the identity to the roles of deploy/rbac.yaml: the ClusterRole virtupdate and, in the HyperConverged's namespace, the Role virtupdate-checkpoints; they grant every verb virtupdate uses)", ErrForbidden, err)
 	}
 	return &update.ObjectError{Op: op, Kind: kind, Namespace: namespace, Name: name, Err: cause}
 }

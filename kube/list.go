@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -102,12 +103,15 @@ func sortByNamespaceName[T any, P interface {
 
 // listError wraps a list's error with what was listed and where.
 func listError(kind, namespace string, err error) error {
-	where := "in every namespace"
-	if namespace != "" {
-		where = "in namespace " + namespace
+	where := " in every namespace"
+	switch {
+	case namespace != "":
+		where = " in namespace " + namespace
+	case kind == kindMachineConfigPool, kind == kindNode, strings.HasPrefix(kind, kindNodeMaintenance):
+		where = "" // cluster-scoped
 	}
 	if apierrors.IsForbidden(err) {
-		return fmt.Errorf("list %ss %s: %w: %w (bind the identity to the ClusterRole of deploy/rbac.yaml, which grants every verb virtupdate uses)", kind, where, ErrForbidden, err)
+		return fmt.Errorf("list %ss%s: %w: %w (bind the identity to the roles of deploy/rbac.yaml: the ClusterRole virtupdate and, in the HyperConverged's namespace, the Role virtupdate-checkpoints; they grant every verb virtupdate uses)", kind, where, ErrForbidden, err)
 	}
-	return fmt.Errorf("list %ss %s: %w", kind, where, err)
+	return fmt.Errorf("list %ss%s: %w", kind, where, err)
 }

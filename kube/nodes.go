@@ -3,6 +3,7 @@ package kube
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -46,7 +47,7 @@ func (c *Cluster) ListNodeMaintenances(ctx context.Context) ([]update.NodeMainte
 			continue // the group is not installed
 		}
 		if err != nil {
-			return nil, listError(kindNodeMaintenance+" ("+gvr.Group+")", "", err)
+			return nil, listError(kindNodeMaintenance, "", fmt.Errorf("API group %s: %w", gvr.Group, err))
 		}
 		for i := range items {
 			u := items[i].Object
