@@ -326,4 +326,3 @@ func updateRole(ctx context.Context, a admin, want *rbacv1.Role) error {
 	_, err = a.core.RbacV1().Roles(want.Namespace).Update(ctx, cur, metav1.UpdateOptions{})
 	return err
 }
-
