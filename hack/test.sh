@@ -23,6 +23,11 @@ go vet ./...
 step "staticcheck $STATICCHECK_VERSION"
 go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ./...
 
+step "kube-apiserver and etcd for the kube package's tests (built once, then cached)"
+KUBEBUILDER_ASSETS="$(hack/kube-assets.sh)"
+export KUBEBUILDER_ASSETS
+echo "$KUBEBUILDER_ASSETS"
+
 step "go test -race"
 go test -race -count=1 ./...
 
