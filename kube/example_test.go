@@ -1,0 +1,57 @@
+package kube_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/virtupdate/virtupdate/kube"
+	"github.com/virtupdate/virtupdate/update"
+)
+
+// MapError turns the API server's errors into the update package's: a
+// conflict is retried by the runner, a missing object is reported as such.
+func ExampleMapError() {
+	gr := schema.GroupResource{Group: "operators.coreos.com", Resource: "installplans"}
+	err := kube.MapError("approve", "InstallPlan", "openshift-cnv", "install-abc",
+		apierrors.NewConflict(gr, "install-abc", errors.New("the object has been modified")))
+	fmt.Println(errors.Is(err, update.ErrConflict))
+
+	err = kube.MapError("approve", "InstallPlan", "openshift-cnv", "install-zzz", apierrors.NewNotFound(gr, "install-zzz"))
+	fmt.Println(errors.Is(err, update.ErrNotFound))
+	fmt.Println(err)
+	// Output:
+	// true
+	// true
+	// approve InstallPlan openshift-cnv/install-zzz: not found: installplans.operators.coreos.com "install-zzz" not found
+}
+
+// New connects to the cluster of the current kubeconfig context, as kubectl
+// does; the Cluster is then passed to update.Run or read directly.
+func ExampleNew() {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	config, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, nil).ClientConfig()
+	if err != nil {
+		log.Fatal(err)
+	}
+	cluster, err := kube.New(config, kube.Options{}) // openshift-cnv, 500 objects per list request
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	hc, err := cluster.GetHyperConverged(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("HCO", hc.Status.OperatorVersion(), "workloadUpdateMethods", hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods)
+	outdated, err := cluster.ListVMIs(ctx, update.ListOptions{LabelSelector: "kubevirt.io/outdatedLauncherImage"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(outdated), "VMIs on an outdated virt-launcher")
+}

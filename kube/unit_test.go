@@ -1,0 +1,174 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	kubevirtv1 "kubevirt.io/api/core/v1"
+
+	"github.com/virtupdate/virtupdate/update"
+	"github.com/virtupdate/virtupdate/update/updatetest"
+)
+
+// These tests need no API server.
+
+func TestMapError(t *testing.T) {
+	gr := schema.GroupResource{Group: "hco.kubevirt.io", Resource: "hyperconvergeds"}
+	for _, tt := range []struct {
+		err                         error
+		conflict, notFound, refused bool
+	}{
+		{err: apierrors.NewConflict(gr, "x", errors.New("modified")), conflict: true},
+		{err: apierrors.NewAlreadyExists(gr, "x"), conflict: true},
+		{err: apierrors.NewNotFound(gr, "x"), notFound: true},
+		{err: apierrors.NewForbidden(gr, "x", errors.New("no")), refused: true},
+		{err: apierrors.NewInternalError(errors.New("etcd"))},
+		{err: fmt.Errorf("wrapped: %w", apierrors.NewNotFound(gr, "x")), notFound: true},
+	} {
+		err := MapError("get", "HyperConverged", "ns", "x", tt.err)
+		var oe *update.ObjectError
+		if !errors.As(err, &oe) || oe.Kind != "HyperConverged" || oe.Namespace != "ns" || oe.Name != "x" || oe.Op != "get" {
+			t.Errorf("%v: not an ObjectError naming the object: %#v", tt.err, err)
+		}
+		if errors.Is(err, update.ErrConflict) != tt.conflict || errors.Is(err, update.ErrNotFound) != tt.notFound || errors.Is(err, ErrForbidden) != tt.refused {
+			t.Errorf("%v: conflict %v notFound %v forbidden %v, want %v %v %v", tt.err,
+				errors.Is(err, update.ErrConflict), errors.Is(err, update.ErrNotFound), errors.Is(err, ErrForbidden), tt.conflict, tt.notFound, tt.refused)
+		}
+		if !errors.Is(err, tt.err) && !errors.As(err, new(apierrors.APIStatus)) {
+			t.Errorf("%v: the API error is not kept in the chain", tt.err)
+		}
+	}
+	if MapError("get", "K", "", "x", nil) != nil {
+		t.Error("MapError(nil) != nil")
+	}
+	already := update.NotFound("get", "K", "", "x")
+	if MapError("other", "L", "", "y", already) != already {
+		t.Error("an ObjectError is wrapped again")
+	}
+}
+
+func TestResolveMaxUnavailable(t *testing.T) {
+	for _, tt := range []struct {
+		v        *intstr.IntOrString
+		machines int32
+		want     int32
+	}{
+		{nil, 10, 1},
+		{ptrTo(intstr.FromInt32(3)), 10, 3},
+		{ptrTo(intstr.FromInt32(0)), 10, 1},
+		{ptrTo(intstr.FromString("25%")), 10, 2},
+		{ptrTo(intstr.FromString("5%")), 10, 1},
+		{ptrTo(intstr.FromString("100%")), 7, 7},
+	} {
+		got, err := resolveMaxUnavailable(tt.v, tt.machines)
+		if err != nil || got != tt.want {
+			t.Errorf("maxUnavailable %v of %d machines = %d, %v; want %d", tt.v, tt.machines, got, err, tt.want)
+		}
+	}
+	if _, err := resolveMaxUnavailable(ptrTo(intstr.FromString("lots")), 3); err == nil {
+		t.Error("a malformed maxUnavailable must be an error")
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// TestMethodsPatch checks the patches SetWorkloadUpdateMethods sends: a
+// test of the expected value first, and for an absent field a test of the
+// nearest enclosing object.
+func TestMethodsPatch(t *testing.T) {
+	live := kubevirtv1.WorkloadUpdateMethodLiveMigrate
+	hc := func(spec map[string]any) *unstructured.Unstructured {
+		u := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"resourceVersion": "7"}}}
+		if spec != nil {
+			u.Object["spec"] = spec
+		}
+		return u
+	}
+	for _, tt := range []struct {
+		name     string
+		obj      *unstructured.Unstructured
+		from, to *[]kubevirtv1.WorkloadUpdateMethod
+		want     string
+	}{
+		{"list to empty", hc(nil), updatetest.Methods(live), updatetest.Methods(),
+			`[{"op":"test","path":"/spec/workloadUpdateStrategy/workloadUpdateMethods","value":["LiveMigrate"]},{"op":"replace","path":"/spec/workloadUpdateStrategy/workloadUpdateMethods","value":[]}]`},
+		{"empty to absent", hc(nil), updatetest.Methods(), nil,
+			`[{"op":"test","path":"/spec/workloadUpdateStrategy/workloadUpdateMethods","value":[]},{"op":"remove","path":"/spec/workloadUpdateStrategy/workloadUpdateMethods"}]`},
+		{"absent, strategy present", hc(map[string]any{"workloadUpdateStrategy": map[string]any{"batchEvictionSize": int64(10)}}), nil, updatetest.Methods(live),
+			`[{"op":"test","path":"/spec/workloadUpdateStrategy","value":{"batchEvictionSize":10}},{"op":"add","path":"/spec/workloadUpdateStrategy/workloadUpdateMethods","value":["LiveMigrate"]}]`},
+		{"absent, no strategy", hc(map[string]any{"other": "x"}), nil, updatetest.Methods(),
+			`[{"op":"test","path":"/spec","value":{"other":"x"}},{"op":"add","path":"/spec/workloadUpdateStrategy","value":{"workloadUpdateMethods":[]}}]`},
+		{"absent, no spec", hc(nil), nil, updatetest.Methods(live),
+			`[{"op":"test","path":"/metadata/resourceVersion","value":"7"},{"op":"add","path":"/spec","value":{"workloadUpdateStrategy":{"workloadUpdateMethods":["LiveMigrate"]}}}]`},
+		{"absent to absent", hc(nil), nil, nil, `null`},
+	} {
+		patch, testPath, testValue := methodsPatch(tt.obj, tt.from, tt.to)
+		got := mustJSON(t, patch)
+		if got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+		if patch != nil && !sameJSONPointer(tt.obj.Object, testPath, testValue) && tt.from == nil {
+			t.Errorf("%s: the tested value %s=%v does not hold on the object it was read from", tt.name, testPath, testValue)
+		}
+	}
+}
+
+// TestMethodsJSONNeverNull: a pointer to a nil slice is the empty list, not
+// JSON null (which the API server would drop, making the field absent).
+func TestMethodsJSONNeverNull(t *testing.T) {
+	var nilSlice []kubevirtv1.WorkloadUpdateMethod
+	if got := mustJSON(t, methodsJSON(&nilSlice)); got != "[]" {
+		t.Errorf("methodsJSON(&nil) = %s, want []", got)
+	}
+}
+
+// TestListPagesRestartsWhenExpired: an expired continue token starts the
+// list over instead of returning a partial list or one unpaged request.
+func TestListPagesRestartsWhenExpired(t *testing.T) {
+	calls := 0
+	expireOnce := true
+	got, err := listPages(context.Background(), 2, "", func(_ context.Context, opts metav1.ListOptions) ([]int, string, error) {
+		calls++
+		if opts.Limit != 2 {
+			t.Fatalf("request without the page size: %+v", opts)
+		}
+		switch opts.Continue {
+		case "":
+			return []int{1, 2}, "p2", nil
+		case "p2":
+			if expireOnce {
+				expireOnce = false
+				return nil, "", apierrors.NewResourceExpired("continue token expired")
+			}
+			return []int{3}, "", nil
+		}
+		t.Fatalf("unexpected token %q", opts.Continue)
+		return nil, "", nil
+	})
+	if err != nil || fmt.Sprint(got) != "[1 2 3]" || calls != 4 {
+		t.Errorf("list = %v, %v after %d calls; want [1 2 3] after 4", got, err, calls)
+	}
+	if _, err := listPages(context.Background(), 2, "a in (b", func(context.Context, metav1.ListOptions) ([]int, string, error) {
+		t.Fatal("a malformed selector reached the server")
+		return nil, "", nil
+	}); err == nil {
+		t.Error("a malformed label selector must be an error")
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
