@@ -78,6 +78,11 @@ const methodsPath = "/spec/workloadUpdateStrategy/workloadUpdateMethods"
 // The tests cover spec only (except in the last case), so the status
 // updates HCO makes all the time do not make conflicts.
 //
+// On a real cluster HCO's CRD defaults the field to ["LiveMigrate"]
+// (kubebuilder:default on workloadUpdateMethods), so the API server fills
+// an absent field in: removing it (to = nil) leaves ["LiveMigrate"], and
+// GetHyperConverged never reads it as absent there.
+//
 // The field is read first, and a value other than from is a conflict
 // without any write. A test that fails at the API server (HTTP 422) is told
 // apart from a validation error by reading the field again: when it no
