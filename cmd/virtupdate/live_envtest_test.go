@@ -43,7 +43,9 @@ func TestLiveCommandsOnAPIServer(t *testing.T) {
 	seedLive(t, cfg)
 
 	old := connect
-	connect = func(f *clusterFlags) (update.Cluster, error) { return kube.New(cfg, kube.Options{Namespace: f.namespace}) }
+	connect = func(f *clusterFlags) (update.Cluster, error) {
+		return kube.New(cfg, kube.Options{Namespace: f.namespace})
+	}
 	t.Cleanup(func() { connect = old })
 
 	out, _, err := run(t, "", "status", "-o", "json")
