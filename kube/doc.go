@@ -47,6 +47,7 @@
 // [MapError] is the mapping, exported for code that talks to the API server
 // itself.
 //
-// The ClusterRole in deploy/rbac.yaml at the root of the repository grants
-// exactly the verbs this package uses.
+// deploy/rbac.yaml at the root of the repository holds the ClusterRole
+// virtupdate and the Role virtupdate-checkpoints (for the ConfigMaps in the
+// HyperConverged's namespace) with exactly the verbs this package uses.
 package kube
