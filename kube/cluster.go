@@ -122,16 +122,21 @@ const (
 var (
 	// HyperConvergedResource is HCO's custom resource.
 	HyperConvergedResource = schema.GroupVersionResource{Group: "hco.kubevirt.io", Version: "v1beta1", Resource: "hyperconvergeds"}
-	// VMIResource, VMResource and MigrationResource are KubeVirt's.
-	VMIResource       = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachineinstances"}
-	VMResource        = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachines"}
+	// VMIResource is KubeVirt's VirtualMachineInstance.
+	VMIResource = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachineinstances"}
+	// VMResource is KubeVirt's VirtualMachine.
+	VMResource = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachines"}
+	// MigrationResource is KubeVirt's VirtualMachineInstanceMigration.
 	MigrationResource = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachineinstancemigrations"}
-	// SubscriptionResource, CSVResource and InstallPlanResource are OLM's.
+	// SubscriptionResource is OLM's Subscription.
 	SubscriptionResource = schema.GroupVersionResource{Group: "operators.coreos.com", Version: "v1alpha1", Resource: "subscriptions"}
-	CSVResource          = schema.GroupVersionResource{Group: "operators.coreos.com", Version: "v1alpha1", Resource: "clusterserviceversions"}
-	InstallPlanResource  = schema.GroupVersionResource{Group: "operators.coreos.com", Version: "v1alpha1", Resource: "installplans"}
-	// ClusterVersionResource is the CVO's; MachineConfigPoolResource the MCO's.
-	ClusterVersionResource    = schema.GroupVersionResource{Group: "config.openshift.io", Version: "v1", Resource: "clusterversions"}
+	// CSVResource is OLM's ClusterServiceVersion.
+	CSVResource = schema.GroupVersionResource{Group: "operators.coreos.com", Version: "v1alpha1", Resource: "clusterserviceversions"}
+	// InstallPlanResource is OLM's InstallPlan.
+	InstallPlanResource = schema.GroupVersionResource{Group: "operators.coreos.com", Version: "v1alpha1", Resource: "installplans"}
+	// ClusterVersionResource is the CVO's ClusterVersion.
+	ClusterVersionResource = schema.GroupVersionResource{Group: "config.openshift.io", Version: "v1", Resource: "clusterversions"}
+	// MachineConfigPoolResource is the MCO's MachineConfigPool.
 	MachineConfigPoolResource = schema.GroupVersionResource{Group: "machineconfiguration.openshift.io", Version: "v1", Resource: "machineconfigpools"}
 	// NodeMaintenanceResources are the two API groups of NodeMaintenance,
 	// in the order ListNodeMaintenances returns them.
