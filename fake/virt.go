@@ -18,8 +18,9 @@ import (
 
 // ErrEvictionDenied is returned (wrapped) by EvictVMI when KubeVirt's
 // eviction webhook refuses the eviction for good: eviction strategy
-// LiveMigrate on a VMI that cannot migrate, or External.
-var ErrEvictionDenied = errors.New("eviction denied")
+// LiveMigrate on a VMI that cannot migrate, or External. It is
+// update.ErrEvictionDenied, so the same errors.Is works on a real cluster.
+var ErrEvictionDenied = update.ErrEvictionDenied
 
 // podFault delays a VMI's migration target pods.
 type podFault struct {

@@ -17,8 +17,9 @@ var ErrForbidden = errors.New("forbidden")
 // ErrEvictionDenied is the cause (wrapped) of an EvictVMI error when the API
 // server refused the eviction for now (HTTP 429): a PodDisruptionBudget does
 // not allow it, or KubeVirt's eviction webhook turned it into a migration or
-// denied it. Retry later; the VMI may already be migrating.
-var ErrEvictionDenied = errors.New("eviction denied")
+// denied it. Retry later; the VMI may already be migrating. It is
+// update.ErrEvictionDenied, so the same errors.Is works on the fake.
+var ErrEvictionDenied = update.ErrEvictionDenied
 
 // MapError turns an error of the API server about one object into an
 // *update.ObjectError naming the operation and the object, so that the

@@ -13,6 +13,11 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrNotFound: the object does not exist.
 	ErrNotFound = errors.New("not found")
+	// ErrEvictionDenied: an eviction of a VMI's launcher pod was refused
+	// (KubeVirt's eviction webhook, or a PodDisruptionBudget). Every
+	// implementation of the Workloads port wraps it, so one errors.Is
+	// works on the fake and on a real cluster.
+	ErrEvictionDenied = errors.New("eviction denied")
 )
 
 // ObjectError is an error about one object: what was done, to which object,
