@@ -512,30 +512,14 @@ func (c *Cluster) SetWorkloadUpdateMethods(_ context.Context, from, to *[]kubevi
 	cur := c.hco.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods
 	if !sameMethods(cur, from) {
 		return update.Conflict(op, KindHyperConverged, c.hco.Namespace, c.hco.Name,
-			fmt.Sprintf("the field is %s, not the expected %s", ShowMethods(cur), ShowMethods(from)))
+			fmt.Sprintf("the field is %s, not the expected %s", update.ShowMethods(cur), update.ShowMethods(from)))
 	}
 	c.hco.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods = cloneMethods(to)
 	c.workloadChanged()
 	c.hco.Generation++
 	c.hco.ResourceVersion = c.nextRV()
-	c.record(KindHyperConverged, c.hco.Namespace, c.hco.Name, "WorkloadUpdateMethodsChanged", ShowMethods(from)+" → "+ShowMethods(to))
+	c.record(KindHyperConverged, c.hco.Namespace, c.hco.Name, "WorkloadUpdateMethodsChanged", update.ShowMethods(from)+" → "+update.ShowMethods(to))
 	return nil
-}
-
-// ShowMethods renders the three states of workloadUpdateMethods: "absent",
-// "[]" or "[LiveMigrate,Evict]".
-func ShowMethods(m *[]kubevirtv1.WorkloadUpdateMethod) string {
-	if m == nil {
-		return "absent"
-	}
-	s := "["
-	for i, x := range *m {
-		if i > 0 {
-			s += ","
-		}
-		s += string(x)
-	}
-	return s + "]"
 }
 
 func sameMethods(a, b *[]kubevirtv1.WorkloadUpdateMethod) bool {

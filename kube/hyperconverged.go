@@ -101,7 +101,7 @@ func (c *Cluster) SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kube
 	cur := hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods
 	if !sameMethods(cur, from) {
 		return update.Conflict(op, kindHyperConverged, ns, name,
-			fmt.Sprintf("the field is %s, not the expected %s", showMethods(cur), showMethods(from)))
+			fmt.Sprintf("the field is %s, not the expected %s", update.ShowMethods(cur), update.ShowMethods(from)))
 	}
 	patch, testPath, testValue := methodsPatch(u, from, to)
 	if patch == nil {
@@ -122,7 +122,7 @@ func (c *Cluster) SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kube
 		// A failed test is a 422, as is a validation error: read again.
 		if now, rerr := c.getHyperConverged(ctx, op); rerr == nil && !sameJSONPointer(now.Object, testPath, testValue) {
 			return update.Conflict(op, kindHyperConverged, ns, name,
-				fmt.Sprintf("%s changed while it was being written (expected %s): %v", testPath, showMethods(from), err))
+				fmt.Sprintf("%s changed while it was being written (expected %s): %v", testPath, update.ShowMethods(from), err))
 		}
 	}
 	return MapError(op, kindHyperConverged, ns, name, err)
@@ -195,22 +195,6 @@ func sameMethods(a, b *[]kubevirtv1.WorkloadUpdateMethod) bool {
 		return a == nil && b == nil
 	}
 	return reflect.DeepEqual(methodsJSON(a), methodsJSON(b))
-}
-
-// showMethods renders the three states of the field: "absent", "[]" or
-// "[LiveMigrate,Evict]".
-func showMethods(m *[]kubevirtv1.WorkloadUpdateMethod) string {
-	if m == nil {
-		return "absent"
-	}
-	s := "["
-	for i, x := range *m {
-		if i > 0 {
-			s += ","
-		}
-		s += string(x)
-	}
-	return s + "]"
 }
 
 // errorCode is the HTTP status of an API error, 0 for another error.

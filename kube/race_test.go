@@ -81,16 +81,16 @@ func TestWorkloadUpdateMethodsLostRace(t *testing.T) {
 			if !errors.As(err, &oe) || oe.Kind != "HyperConverged" || oe.Name != update.HyperConvergedName {
 				t.Errorf("the error does not name the HyperConverged: %v", err)
 			}
-			if got := readMethods(t, first); showMethods(got) != showMethods(want) {
-				t.Errorf("field = %s, want the second writer's %s: a write was lost", showMethods(got), showMethods(want))
+			if got := readMethods(t, first); update.ShowMethods(got) != update.ShowMethods(want) {
+				t.Errorf("field = %s, want the second writer's %s: a write was lost", update.ShowMethods(got), update.ShowMethods(want))
 			}
 			// Read again and retry, as the runner does: now it succeeds.
 			first.beforeMethodsPatch = nil
 			if err := first.SetWorkloadUpdateMethods(t.Context(), want, tt.first); err != nil {
 				t.Fatalf("retry after reading again: %v", err)
 			}
-			if got := readMethods(t, first); showMethods(got) != showMethods(tt.first) {
-				t.Errorf("after the retry the field is %s, want %s", showMethods(got), showMethods(tt.first))
+			if got := readMethods(t, first); update.ShowMethods(got) != update.ShowMethods(tt.first) {
+				t.Errorf("after the retry the field is %s, want %s", update.ShowMethods(got), update.ShowMethods(tt.first))
 			}
 		})
 	}
@@ -122,7 +122,7 @@ func TestWorkloadUpdateMethodsConcurrentWriters(t *testing.T) {
 		start.Add(1)
 		for i, w := range writers {
 			to := values[(i+round)%len(values)]
-			if showMethods(to) == showMethods(cur) {
+			if update.ShowMethods(to) == update.ShowMethods(cur) {
 				to = nil // every writer changes the value
 			}
 			done.Go(func() {
@@ -139,7 +139,7 @@ func TestWorkloadUpdateMethodsConcurrentWriters(t *testing.T) {
 			case err == nil:
 				winners++
 				winner = values[(i+round)%len(values)]
-				if showMethods(winner) == showMethods(cur) {
+				if update.ShowMethods(winner) == update.ShowMethods(cur) {
 					winner = nil
 				}
 			case !isConflict(err):
@@ -147,10 +147,10 @@ func TestWorkloadUpdateMethodsConcurrentWriters(t *testing.T) {
 			}
 		}
 		if winners != 1 {
-			t.Fatalf("round %d: %d writers succeeded from %s, want exactly 1", round, winners, showMethods(cur))
+			t.Fatalf("round %d: %d writers succeeded from %s, want exactly 1", round, winners, update.ShowMethods(cur))
 		}
-		if got := readMethods(t, writers[0]); showMethods(got) != showMethods(winner) {
-			t.Fatalf("round %d: field = %s, want the winner's %s", round, showMethods(got), showMethods(winner))
+		if got := readMethods(t, writers[0]); update.ShowMethods(got) != update.ShowMethods(winner) {
+			t.Fatalf("round %d: field = %s, want the winner's %s", round, update.ShowMethods(got), update.ShowMethods(winner))
 		}
 		cur = winner
 	}
@@ -171,7 +171,7 @@ func TestWorkloadUpdateMethodsInvalid(t *testing.T) {
 		t.Fatalf("set an invalid method: err = %v, want a validation error that is not ErrConflict", err)
 	}
 	t.Logf("validation error, as expected: %v", err)
-	if got := readMethods(t, c); showMethods(got) != "[LiveMigrate]" {
-		t.Errorf("field = %s after a refused write", showMethods(got))
+	if got := readMethods(t, c); update.ShowMethods(got) != "[LiveMigrate]" {
+		t.Errorf("field = %s after a refused write", update.ShowMethods(got))
 	}
 }

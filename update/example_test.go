@@ -44,7 +44,7 @@ func Example() {
 		return
 	}
 	hc, _ := c.GetHyperConverged(context.Background())
-	fmt.Println("saved:", fake.ShowMethods(saved), "now:", fake.ShowMethods(hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods))
+	fmt.Println("saved:", update.ShowMethods(saved), "now:", update.ShowMethods(hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods))
 	// Output:
 	// saved: [LiveMigrate] now: []
 }

@@ -42,23 +42,6 @@ func HyperConverged(methods *[]kubevirtv1.WorkloadUpdateMethod) *update.HyperCon
 	}
 }
 
-func showMethods(m *[]kubevirtv1.WorkloadUpdateMethod) string {
-	switch {
-	case m == nil:
-		return "absent"
-	case len(*m) == 0:
-		return "[]"
-	}
-	b := []byte("[")
-	for i, x := range *m {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, x...)
-	}
-	return string(append(b, ']'))
-}
-
 func sameMethods(a, b *[]kubevirtv1.WorkloadUpdateMethod) bool {
 	if (a == nil) != (b == nil) {
 		return false
@@ -84,14 +67,14 @@ func testWorkloadUpdateMethods(t *testing.T, newCluster NewCluster) {
 	ctx := t.Context()
 	for i, s := range steps {
 		if err := c.SetWorkloadUpdateMethods(ctx, s.from, s.to); err != nil {
-			t.Fatalf("step %d: %s → %s: %v", i, showMethods(s.from), showMethods(s.to), err)
+			t.Fatalf("step %d: %s → %s: %v", i, update.ShowMethods(s.from), update.ShowMethods(s.to), err)
 		}
 		hc, err := c.GetHyperConverged(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods; !sameMethods(got, s.to) {
-			t.Fatalf("step %d: after %s → %s the field reads %s", i, showMethods(s.from), showMethods(s.to), showMethods(got))
+			t.Fatalf("step %d: after %s → %s the field reads %s", i, update.ShowMethods(s.from), update.ShowMethods(s.to), update.ShowMethods(got))
 		}
 	}
 
@@ -100,7 +83,7 @@ func testWorkloadUpdateMethods(t *testing.T, newCluster NewCluster) {
 	for _, wrong := range []*[]kubevirtv1.WorkloadUpdateMethod{Methods(), Methods(live)} {
 		err := c.SetWorkloadUpdateMethods(ctx, wrong, Methods(evict))
 		if !errors.Is(err, update.ErrConflict) {
-			t.Errorf("set from %s while the field is absent: err = %v, want ErrConflict", showMethods(wrong), err)
+			t.Errorf("set from %s while the field is absent: err = %v, want ErrConflict", update.ShowMethods(wrong), err)
 		}
 	}
 	hc, err := c.GetHyperConverged(ctx)
@@ -108,7 +91,7 @@ func testWorkloadUpdateMethods(t *testing.T, newCluster NewCluster) {
 		t.Fatal(err)
 	}
 	if got := hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods; got != nil {
-		t.Errorf("a conflicting write changed the field to %s", showMethods(got))
+		t.Errorf("a conflicting write changed the field to %s", update.ShowMethods(got))
 	}
 }
 
