@@ -32,10 +32,13 @@
 // with the JSON path, line and offset of the value at fault.
 // [Graph.Filter] keeps one channel's releases, as the service does.
 // [Graph.Updates] computes the recommended and conditional updates from a
-// version exactly as the CVO does, and [Evaluate] computes a conditional
-// update's Recommended condition with the CVO's reasons. [Graph.FindPath]
-// finds the best path across minors, never skipping one, and explains a
-// missing path with a [*NoPathError] that names the missing hop.
+// version exactly as the CVO does, [Updates.Available] evaluates the risks of
+// a cluster's conditional updates as the CVO does (each risk name once, from
+// the newest definition: [EvaluateRisks]), and [Recommend] and [Evaluate]
+// compute a conditional update's Recommended condition with the CVO's
+// statuses, reasons and messages. [Graph.FindPath] finds the best path
+// across minors, never skipping one, and explains a missing path with a
+// [*NoPathError] that names the missing hop.
 //
 // # OpenShift Virtualization
 //

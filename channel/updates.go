@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -210,9 +211,12 @@ const (
 
 // RiskResult is the evaluation of one risk for one cluster.
 type RiskResult struct {
+	// Risk is the risk as the update lists it. (Which definition was
+	// evaluated: see [EvaluateRisks].)
 	Risk Risk
 	// Applies is the risk's Applies condition: True/Match, False/NotMatch
-	// or Unknown/EvaluationFailed.
+	// or Unknown/EvaluationFailed (Unknown/InternalErrorFoundNoRiskCondition
+	// when no evaluation of the risk was given to [Recommend]).
 	Applies Condition
 	// Accepted says the administrator accepted the risk by name.
 	Accepted bool
@@ -223,100 +227,188 @@ type RiskResult struct {
 // Evaluation is a conditional update evaluated for one cluster.
 type Evaluation struct {
 	Update ConditionalUpdate
-	Risks  []RiskResult
+	// Risks holds one result per risk of the update, in the update's order.
+	Risks []RiskResult
 	// Recommended is the update's Recommended condition.
 	Recommended Condition
 }
 
-// Evaluate evaluates every risk of the update and computes its Recommended
-// condition as the CVO does:
+// ReasonNoRiskCondition is the reason of a risk's Applies=Unknown when
+// [Recommend] was given no evaluation of it, as the CVO names that case.
+const ReasonNoRiskCondition = "InternalErrorFoundNoRiskCondition"
+
+// Messages of the Recommended condition, as the CVO writes them.
+const (
+	messageNotExposed = "The update is recommended, because none of the conditional update risks apply to this cluster."
+	messageAccepted   = "The update is recommended, because either risk does not apply to this cluster or it is accepted by cluster admins."
+)
+
+// EvaluateRisks evaluates the risks of a set of conditional updates as the
+// CVO does, once per risk name: when several updates carry a risk of the
+// same name, the definition of the newest target release is evaluated (the
+// first listed among equal versions), and its result stands for every
+// update that carries the name. Risks are evaluated newest target first,
+// then by name. The result maps each name to its evaluation, whose Risk is
+// the definition evaluated; nil when there are no risks.
 //
-//   - False when a risk that is not accepted applies, with the risk's name
-//     as the reason (ExposedToRisks if the name is not a valid condition
-//     reason, MultipleReasons for risks of different names) and their
-//     messages and URLs as the message;
-//   - otherwise Unknown/EvaluationFailed when a risk could not be evaluated
-//     (so False dominates Unknown);
-//   - otherwise True/AllExposedRisksAccepted when risks apply but all are
-//     named in accepted;
-//   - otherwise True/NotExposedToRisks.
-func Evaluate(ctx context.Context, ev RiskEvaluator, u ConditionalUpdate, accepted []string) Evaluation {
-	e := Evaluation{Update: u, Risks: make([]RiskResult, len(u.Risks))}
-	var exposed, failed, acceptedApplying []RiskResult
-	for i, r := range u.Risks {
-		res := RiskResult{Risk: r}
-		for _, a := range accepted {
-			if a == r.Name {
-				res.Accepted = true
-			}
-		}
-		m, err := MatchRisk(ctx, ev, r)
-		switch {
-		case err != nil:
-			res.Err = err
-			res.Applies = Condition{Type: ConditionApplies, Status: ConditionUnknown, Reason: ReasonEvaluationFailed,
-				Message: fmt.Sprintf("could not evaluate exposure to update risk %s (%v)", r.Name, err)}
-			failed = append(failed, res)
-		case m:
-			res.Applies = Condition{Type: ConditionApplies, Status: ConditionTrue, Reason: ReasonMatch,
-				Message: "the matching rules of the risk match this cluster"}
-			if res.Accepted {
-				acceptedApplying = append(acceptedApplying, res)
-			} else {
-				exposed = append(exposed, res)
-			}
-		default:
-			res.Applies = Condition{Type: ConditionApplies, Status: ConditionFalse, Reason: ReasonNotMatch,
-				Message: "the matching rules of the risk do not match this cluster"}
-		}
-		e.Risks[i] = res
+// A risk that cannot be evaluated gets Applies=Unknown/EvaluationFailed with
+// the CVO's message: "Could not evaluate exposure to update risk NAME
+// (ERROR)" followed by the risk's description and URL.
+func EvaluateRisks(ctx context.Context, ev RiskEvaluator, updates []ConditionalUpdate) map[string]RiskResult {
+	type newest struct {
+		risk    Risk
+		version Version
 	}
-	e.Recommended = recommended(u.Release, exposed, failed, acceptedApplying)
+	byName := map[string]newest{}
+	for _, u := range updates {
+		var v Version
+		if u.Release != nil {
+			v = u.Release.Version
+		}
+		for _, r := range u.Risks {
+			if cur, ok := byName[r.Name]; !ok || v.Compare(cur.version) > 0 {
+				byName[r.Name] = newest{risk: r, version: v}
+			}
+		}
+	}
+	if len(byName) == 0 {
+		return nil
+	}
+	order := make([]newest, 0, len(byName))
+	for _, n := range byName {
+		order = append(order, n)
+	}
+	slices.SortFunc(order, func(a, b newest) int {
+		if c := b.version.Compare(a.version); c != 0 {
+			return c
+		}
+		return strings.Compare(a.risk.Name, b.risk.Name)
+	})
+	out := make(map[string]RiskResult, len(order))
+	for _, n := range order {
+		out[n.risk.Name] = evaluateRisk(ctx, ev, n.risk)
+	}
+	return out
+}
+
+// evaluateRisk evaluates one risk definition.
+func evaluateRisk(ctx context.Context, ev RiskEvaluator, r Risk) RiskResult {
+	res := RiskResult{Risk: r}
+	m, err := MatchRisk(ctx, ev, r)
+	switch {
+	case err != nil:
+		res.Err = err
+		res.Applies = Condition{Type: ConditionApplies, Status: ConditionUnknown, Reason: ReasonEvaluationFailed,
+			Message: fmt.Sprintf("Could not evaluate exposure to update risk %s (%v)\n  %s description: %s\n  %s URL: %s", r.Name, err, r.Name, r.Message, r.Name, r.URL)}
+	case m:
+		res.Applies = Condition{Type: ConditionApplies, Status: ConditionTrue, Reason: ReasonMatch}
+	default:
+		res.Applies = Condition{Type: ConditionApplies, Status: ConditionFalse, Reason: ReasonNotMatch}
+	}
+	return res
+}
+
+// Recommend computes the update's Recommended condition from the
+// evaluations of its risks (by name, as [EvaluateRisks] returns them), as
+// the CVO does. The update's risks are taken in order:
+//
+//   - a risk that applies and is not in accepted makes it False; the reason
+//     is the risk's name (ExposedToRisks when the name is not a valid
+//     condition reason), and the message gets the risk's message and URL;
+//   - a risk that could not be evaluated makes it Unknown unless something
+//     made it False; the reason is EvaluationFailed, and the message gets
+//     the risk's Applies message;
+//   - a risk that applies and is accepted keeps it True, with reason
+//     AllExposedRisksAccepted;
+//   - with nothing of the above it is True/NotExposedToRisks.
+//
+// False dominates Unknown, which dominates True. The reasons of several
+// risks combine as the CVO's newRecommendedReason does: different reasons
+// give MultipleReasons, so a risk that applies and another that fails to
+// evaluate give False/MultipleReasons with both messages, in the update's
+// order, separated by a blank line. (The generic ExposedToRisks and
+// EvaluationFailed give ExposedToRisks, and the order of an accepted risk
+// and one that applies can matter, as in the CVO.) A risk missing from
+// risks counts as Unknown, reason InternalErrorFoundNoRiskCondition.
+// Pass accepted only when the administrator's accepted risks are to be
+// honoured (the CVO honours them behind a feature gate).
+func Recommend(u ConditionalUpdate, risks map[string]RiskResult, accepted []string) Evaluation {
+	e := Evaluation{Update: u, Risks: make([]RiskResult, len(u.Risks))}
+	c := Condition{Type: ConditionRecommended, Status: ConditionTrue, Reason: ReasonNotExposedToRisks, Message: messageNotExposed}
+	var msgs []string
+	for i, r := range u.Risks {
+		res, ok := risks[r.Name]
+		if !ok {
+			res = RiskResult{Applies: Condition{Type: ConditionApplies, Status: ConditionUnknown, Reason: ReasonNoRiskCondition,
+				Message: fmt.Sprintf("failed to find risk condition for risk %s", r.Name)}}
+		}
+		res.Risk = r
+		res.Accepted = slices.Contains(accepted, r.Name)
+		e.Risks[i] = res
+		switch res.Applies.Status {
+		case ConditionUnknown:
+			c.Status = combineStatus(c.Status, ConditionUnknown)
+			c.Reason = combineReason(c.Reason, ReasonEvaluationFailed)
+			msgs = append(msgs, res.Applies.Message)
+		case ConditionTrue:
+			if res.Accepted {
+				c.Status = combineStatus(c.Status, ConditionTrue)
+				c.Reason = combineReason(c.Reason, ReasonAllExposedRisksAccepted)
+				c.Message = messageAccepted
+				continue
+			}
+			c.Status = combineStatus(c.Status, ConditionFalse)
+			want := ReasonExposedToRisks
+			if validReason(r.Name) {
+				want = r.Name
+			}
+			c.Reason = combineReason(c.Reason, want)
+			msgs = append(msgs, r.Message+" "+r.URL)
+		}
+	}
+	if len(msgs) > 0 {
+		c.Message = strings.Join(msgs, "\n\n")
+	}
+	e.Recommended = c
 	return e
 }
 
-func recommended(to *Node, exposed, failed, acceptedApplying []RiskResult) Condition {
-	c := Condition{Type: ConditionRecommended}
-	target := ""
-	if to != nil {
-		target = to.Version.String()
-	}
+// Evaluate evaluates every risk of one update and computes its Recommended
+// condition: [EvaluateRisks] over the update alone, then [Recommend]. To
+// evaluate the conditional updates of a cluster together, each risk name
+// once, as the CVO does, use [Updates.Available].
+func Evaluate(ctx context.Context, ev RiskEvaluator, u ConditionalUpdate, accepted []string) Evaluation {
+	return Recommend(u, EvaluateRisks(ctx, ev, []ConditionalUpdate{u}), accepted)
+}
+
+// combineStatus is the CVO's newRecommendedStatus: False dominates Unknown,
+// which dominates the rest.
+func combineStatus(now, want ConditionStatus) ConditionStatus {
 	switch {
-	case len(exposed) > 0:
-		c.Status = ConditionFalse
-		var msgs []string
-		for i, r := range exposed {
-			reason := r.Risk.Name
-			if !validReason(reason) {
-				reason = ReasonExposedToRisks
-			}
-			if i == 0 {
-				c.Reason = reason
-			} else if c.Reason != reason {
-				c.Reason = ReasonMultipleReasons
-			}
-			msgs = append(msgs, strings.TrimSpace(r.Risk.Message+" "+r.Risk.URL))
-		}
-		c.Message = strings.Join(msgs, "\n\n")
-	case len(failed) > 0:
-		c.Status, c.Reason = ConditionUnknown, ReasonEvaluationFailed
-		var msgs []string
-		for _, r := range failed {
-			msgs = append(msgs, r.Applies.Message)
-		}
-		c.Message = strings.Join(msgs, "\n\n")
-	case len(acceptedApplying) > 0:
-		c.Status, c.Reason = ConditionTrue, ReasonAllExposedRisksAccepted
-		names := make([]string, len(acceptedApplying))
-		for i, r := range acceptedApplying {
-			names[i] = r.Risk.Name
-		}
-		c.Message = fmt.Sprintf("the update to %s is recommended: the risks that apply to this cluster (%s) are all accepted", target, strings.Join(names, ", "))
-	default:
-		c.Status, c.Reason = ConditionTrue, ReasonNotExposedToRisks
-		c.Message = fmt.Sprintf("the update to %s is recommended: none of its risks applies to this cluster", target)
+	case now == ConditionFalse || want == ConditionFalse:
+		return ConditionFalse
+	case now == ConditionUnknown || want == ConditionUnknown:
+		return ConditionUnknown
 	}
-	return c
+	return want
+}
+
+// combineReason is the CVO's newRecommendedReason: the reason of the
+// Recommended condition when a risk that wants reason want is met while the
+// reason is now.
+func combineReason(now, want string) string {
+	switch {
+	case now == ReasonNotExposedToRisks,
+		now == ReasonAllExposedRisksAccepted && want != ReasonNotExposedToRisks,
+		now == ReasonEvaluationFailed && want == ReasonExposedToRisks,
+		now == want:
+		return want
+	case want == ReasonNotExposedToRisks,
+		now == ReasonEvaluationFailed && want == ReasonAllExposedRisksAccepted,
+		now == ReasonExposedToRisks && (want == ReasonAllExposedRisksAccepted || want == ReasonEvaluationFailed):
+		return now
+	}
+	return ReasonMultipleReasons
 }
 
 // validReason reports whether s is a valid Kubernetes condition reason:
@@ -344,12 +436,15 @@ func validReason(s string) bool {
 // Available returns the releases the CVO would list as available updates
 // for a cluster: the recommended ones and the conditional ones whose
 // Recommended condition is True, newest first, with the evaluations of all
-// conditional updates in order.
+// conditional updates in order. The risks of all conditional updates are
+// evaluated together, once per name, from the newest definition
+// ([EvaluateRisks]); each update's condition is then [Recommend]'s.
 func (u Updates) Available(ctx context.Context, ev RiskEvaluator, accepted []string) ([]*Node, []Evaluation) {
+	risks := EvaluateRisks(ctx, ev, u.Conditional)
 	evals := make([]Evaluation, len(u.Conditional))
 	var ok []*Node
 	for i, cu := range u.Conditional {
-		evals[i] = Evaluate(ctx, ev, cu, accepted)
+		evals[i] = Recommend(cu, risks, accepted)
 		if evals[i].Recommended.Status == ConditionTrue {
 			ok = append(ok, cu.Release)
 		}

@@ -213,12 +213,23 @@ func TestMatchRiskFirstEvaluableRuleWins(t *testing.T) {
 	}
 }
 
+// CVO: pkg/cvo/availableupdates.go evaluateConditionalUpdate, pinned by
+// pkg/cvo/availableupdates_test.go TestEvaluateConditionalUpdate: the rows
+// "no risks" … "one risk that fails to evaluate" are its cases, with the
+// risk conditions produced by evaluating the rules.
 func TestEvaluateRecommended(t *testing.T) {
 	prom := fakeProm{"yes": {1}, "no": {0}}
-	risk := func(name, query string) Risk {
-		return Risk{Name: name, Message: name + " breaks.", URL: "https://issues.example/" + name,
+	risk := func(name, query, message, url string) Risk {
+		return Risk{Name: name, Message: message, URL: url,
 			MatchingRules: []MatchingRule{{Type: RulePromQL, PromQL: &PromQLRule{query}}}}
 	}
+	unknown := func(name, desc, url string) string {
+		return "Could not evaluate exposure to update risk " + name +
+			" (risk " + name + ": no matching rule could be evaluated: rule 0: PromQL query \"down\": thanos-querier unavailable)\n" +
+			"  " + name + " description: " + desc + "\n  " + name + " URL: " + url
+	}
+	const notExposed = "The update is recommended, because none of the conditional update risks apply to this cluster."
+	const acceptedMsg = "The update is recommended, because either risk does not apply to this cluster or it is accepted by cluster admins."
 	for _, tt := range []struct {
 		reason   string
 		risks    []Risk
@@ -226,36 +237,55 @@ func TestEvaluateRecommended(t *testing.T) {
 		want     Condition
 		applies  []ConditionStatus
 	}{
-		{"no risk applies", []Risk{risk("A", "no"), risk("B", "no")}, nil,
-			Condition{ConditionRecommended, ConditionTrue, ReasonNotExposedToRisks, ""}, []ConditionStatus{ConditionFalse, ConditionFalse}},
-		{"one risk applies: its name is the reason, message and URL the message", []Risk{risk("A", "no"), risk("B", "yes")}, nil,
-			Condition{ConditionRecommended, ConditionFalse, "B", "B breaks. https://issues.example/B"}, []ConditionStatus{ConditionFalse, ConditionTrue}},
-		{"two risks apply", []Risk{risk("A", "yes"), risk("B", "yes")}, nil,
-			Condition{ConditionRecommended, ConditionFalse, ReasonMultipleReasons, "A breaks. https://issues.example/A\n\nB breaks. https://issues.example/B"}, nil},
-		{"a name that is no valid reason becomes ExposedToRisks", []Risk{risk("Bad name!", "yes")}, nil,
-			Condition{ConditionRecommended, ConditionFalse, ReasonExposedToRisks, "Bad name! breaks. https://issues.example/Bad name!"}, nil},
-		{"evaluation failed is Unknown", []Risk{risk("A", "no"), risk("B", "down")}, nil,
-			Condition{ConditionRecommended, ConditionUnknown, ReasonEvaluationFailed, ""}, []ConditionStatus{ConditionFalse, ConditionUnknown}},
-		{"False dominates Unknown", []Risk{risk("A", "down"), risk("B", "yes")}, nil,
-			Condition{ConditionRecommended, ConditionFalse, "B", "B breaks. https://issues.example/B"}, nil},
-		{"all applying risks accepted", []Risk{risk("A", "yes"), risk("B", "no")}, []string{"A"},
-			Condition{ConditionRecommended, ConditionTrue, ReasonAllExposedRisksAccepted, ""}, nil},
-		{"an accepted risk does not excuse another", []Risk{risk("A", "yes"), risk("B", "yes")}, []string{"A"},
-			Condition{ConditionRecommended, ConditionFalse, "B", "B breaks. https://issues.example/B"}, nil},
-		{"accepting does not hide a failed evaluation", []Risk{risk("A", "yes"), risk("B", "down")}, []string{"A"},
-			Condition{ConditionRecommended, ConditionUnknown, ReasonEvaluationFailed, ""}, nil},
+		{"no risks", nil, nil,
+			Condition{ConditionRecommended, ConditionTrue, ReasonNotExposedToRisks, notExposed}, []ConditionStatus{}},
+		{"one risk that does not match", []Risk{risk("ShouldNotApply", "no", "", "")}, nil,
+			Condition{ConditionRecommended, ConditionTrue, ReasonNotExposedToRisks, notExposed}, []ConditionStatus{ConditionFalse}},
+		{"one risk that matches", []Risk{risk("RiskThatApplies", "yes", "This is a risk!", "https://match.es")}, nil,
+			Condition{ConditionRecommended, ConditionFalse, "RiskThatApplies", "This is a risk! https://match.es"}, []ConditionStatus{ConditionTrue}},
+		{"one risk that matches and is accepted", []Risk{risk("RiskThatApplies", "yes", "", "")}, []string{"RiskThatApplies", "not-important"},
+			Condition{ConditionRecommended, ConditionTrue, ReasonAllExposedRisksAccepted, acceptedMsg}, []ConditionStatus{ConditionTrue}},
+		{"matching risk with name that cannot be used as a condition reason", []Risk{risk("RISK-THAT-APPLIES", "yes", "This is a risk!", "https://match.es")}, nil,
+			Condition{ConditionRecommended, ConditionFalse, ReasonExposedToRisks, "This is a risk! https://match.es"}, nil},
+		{"two risks that match", []Risk{
+			risk("RiskThatApplies", "yes", "This is a risk!", "https://match.es"),
+			risk("ShouldNotApply", "no", "ShouldNotApply", "https://doesnotmat.ch"),
+			risk("RiskThatAppliesToo", "yes", "This is a risk too!", "https://match.es/too")}, nil,
+			Condition{ConditionRecommended, ConditionFalse, ReasonMultipleReasons, "This is a risk! https://match.es\n\nThis is a risk too! https://match.es/too"},
+			[]ConditionStatus{ConditionTrue, ConditionFalse, ConditionTrue}},
+		{"first risk matches, second fails to evaluate: False, MultipleReasons, both messages", []Risk{
+			risk("RiskThatApplies", "yes", "This is a risk!", "https://match.es"),
+			risk("RiskThatFailsToEvaluate", "down", "This is a risk too!", "https://whokno.ws")}, nil,
+			Condition{ConditionRecommended, ConditionFalse, ReasonMultipleReasons,
+				"This is a risk! https://match.es\n\n" + unknown("RiskThatFailsToEvaluate", "This is a risk too!", "https://whokno.ws")},
+			[]ConditionStatus{ConditionTrue, ConditionUnknown}},
+		{"the same the other way round", []Risk{
+			risk("RiskThatFailsToEvaluate", "down", "This is a risk too!", "https://whokno.ws"),
+			risk("RiskThatApplies", "yes", "This is a risk!", "https://match.es")}, nil,
+			Condition{ConditionRecommended, ConditionFalse, ReasonMultipleReasons,
+				unknown("RiskThatFailsToEvaluate", "This is a risk too!", "https://whokno.ws") + "\n\nThis is a risk! https://match.es"}, nil},
+		{"one risk that fails to evaluate", []Risk{risk("RiskThatFailsToEvaluate", "down", "This is a risk!", "https://whokno.ws")}, nil,
+			Condition{ConditionRecommended, ConditionUnknown, ReasonEvaluationFailed, unknown("RiskThatFailsToEvaluate", "This is a risk!", "https://whokno.ws")},
+			[]ConditionStatus{ConditionUnknown}},
+		{"a failure next to a risk with an invalid name: the generic ExposedToRisks absorbs EvaluationFailed", []Risk{
+			risk("A", "down", "A breaks.", "u"), risk("BAD-NAME", "yes", "Bad.", "v")}, nil,
+			Condition{ConditionRecommended, ConditionFalse, ReasonExposedToRisks, unknown("A", "A breaks.", "u") + "\n\nBad. v"}, nil},
+		{"an accepted risk does not excuse another", []Risk{risk("A", "yes", "A breaks.", "a"), risk("B", "yes", "B breaks.", "b")}, []string{"A"},
+			Condition{ConditionRecommended, ConditionFalse, "B", "B breaks. b"}, nil},
+		{"accepted after one that applies: MultipleReasons, as newRecommendedReason(B, AllExposedRisksAccepted) gives", []Risk{risk("B", "yes", "B breaks.", "b"), risk("A", "yes", "A breaks.", "a")}, []string{"A"},
+			Condition{ConditionRecommended, ConditionFalse, ReasonMultipleReasons, "B breaks. b"}, nil},
+		{"accepting does not hide a failed evaluation", []Risk{risk("A", "yes", "A breaks.", "a"), risk("B", "down", "B breaks.", "b")}, []string{"A"},
+			Condition{ConditionRecommended, ConditionUnknown, ReasonEvaluationFailed, unknown("B", "B breaks.", "b")}, nil},
+		{"no URL: the message keeps the CVO's separating space", []Risk{risk("A", "yes", "A breaks.", "")}, nil,
+			Condition{ConditionRecommended, ConditionFalse, "A", "A breaks. "}, nil},
 	} {
 		to := &Node{Version: MustParseVersion("4.14.3")}
 		e := Evaluate(context.Background(), Rules{PromQL: prom}, ConditionalUpdate{Release: to, Risks: tt.risks}, tt.accepted)
-		got := e.Recommended
-		if tt.want.Message == "" { // messages of True and Unknown are prose; pin their content below
-			got.Message = ""
-		}
-		if d := cmp.Diff(tt.want, got); d != "" {
+		if d := cmp.Diff(tt.want, e.Recommended); d != "" {
 			t.Errorf("%s: Recommended (-want +got):\n%s", tt.reason, d)
 		}
 		if tt.applies != nil {
-			var st []ConditionStatus
+			st := []ConditionStatus{}
 			for _, r := range e.Risks {
 				st = append(st, r.Applies.Status)
 			}
@@ -263,9 +293,151 @@ func TestEvaluateRecommended(t *testing.T) {
 				t.Errorf("%s: Applies (-want +got):\n%s", tt.reason, d)
 			}
 		}
-		if e.Recommended.Status == ConditionUnknown && !strings.Contains(e.Recommended.Message, "could not evaluate exposure to update risk B") {
-			t.Errorf("%s: Unknown message %q must name the risk", tt.reason, e.Recommended.Message)
+	}
+}
+
+// CVO: pkg/cvo/availableupdates.go newRecommendedReason, pinned by
+// pkg/cvo/availableupdates_test.go Test_newRecommendedReason (all twenty
+// cases; "Exposed" is ReasonExposedToRisks, the stand-in for a risk name).
+func TestCombineReason(t *testing.T) {
+	const (
+		notExposed = ReasonNotExposedToRisks
+		accepted   = ReasonAllExposedRisksAccepted
+		failed     = ReasonEvaluationFailed
+		multiple   = ReasonMultipleReasons
+		exposed    = ReasonExposedToRisks
+	)
+	for _, tt := range []struct{ reason, now, want, expected string }{
+		{"NotExposed to Accepted", notExposed, accepted, accepted},
+		{"NotExposed to EvaluationFailed", notExposed, failed, failed},
+		{"NotExposed to Multiple", notExposed, multiple, multiple},
+		{"NotExposed to Exposed", notExposed, exposed, exposed},
+		{"Accepted to NotExposed", accepted, notExposed, accepted},
+		{"Accepted to EvaluationFailed", accepted, failed, failed},
+		{"Accepted to Multiple", accepted, multiple, multiple},
+		{"Accepted to Exposed", accepted, exposed, exposed},
+		{"EvaluationFailed to NotExposed", failed, notExposed, failed},
+		{"EvaluationFailed to Accepted", failed, accepted, failed},
+		{"EvaluationFailed to Multiple", failed, multiple, multiple},
+		{"EvaluationFailed to Exposed", failed, exposed, exposed},
+		{"Multiple to NotExposed", multiple, notExposed, multiple},
+		{"Multiple to Accepted", multiple, accepted, multiple},
+		{"Multiple to EvaluationFailed", multiple, failed, multiple},
+		{"Multiple to Exposed", multiple, exposed, multiple},
+		{"Exposed to NotExposed", exposed, notExposed, exposed},
+		{"Exposed to Accepted", exposed, accepted, exposed},
+		{"Exposed to EvaluationFailed", exposed, failed, exposed},
+		{"Exposed to Multiple", exposed, multiple, multiple},
+		// A risk's own name behaves differently from the generic Exposed.
+		{"a risk name to EvaluationFailed", "SomeRisk", failed, multiple},
+		{"EvaluationFailed to a risk name", failed, "SomeRisk", multiple},
+		{"a risk name to the same name", "SomeRisk", "SomeRisk", "SomeRisk"},
+		{"a risk name to another", "SomeRisk", "OtherRisk", multiple},
+	} {
+		if got := combineReason(tt.now, tt.want); got != tt.expected {
+			t.Errorf("%s: combineReason(%s, %s) = %s, want %s", tt.reason, tt.now, tt.want, got, tt.expected)
 		}
+	}
+}
+
+// countingEvaluator records the rules it is asked about, in order.
+type countingEvaluator struct {
+	inner RiskEvaluator
+	asked []string
+}
+
+func (c *countingEvaluator) Match(ctx context.Context, rule MatchingRule) (bool, error) {
+	q := string(rule.Type)
+	if rule.PromQL != nil {
+		q = rule.PromQL.PromQL
+	}
+	c.asked = append(c.asked, q)
+	return c.inner.Match(ctx, rule)
+}
+
+// CVO: pkg/cvo/availableupdates.go loadRiskVersions (each risk name keeps
+// the definition of the newest target release), risksInOrder (newest
+// version first, then name) and loadRiskConditions (one evaluation per
+// name), pinned by pkg/cvo/availableupdates_test.go Test_loadRiskVersions
+// ("some conditional updates"), Test_risksInOrder ("some risks") and
+// Test_loadRiskConditions ("basic case").
+func TestEvaluateRisksOncePerNameFromTheNewestDefinition(t *testing.T) {
+	def := func(name, query string) Risk {
+		return Risk{Name: name, Message: name + "@" + query, MatchingRules: []MatchingRule{{Type: RulePromQL, PromQL: &PromQLRule{query}}}}
+	}
+	node := func(v string) *Node { return &Node{Version: MustParseVersion(v)} }
+	updates := []ConditionalUpdate{
+		{Release: node("4.20.1"), Risks: []Risk{def("riskA", "a-old"), def("riskB", "b-old")}},
+		{Release: node("4.20.3"), Risks: []Risk{def("riskA", "a-new"), def("riskC", "c-old")}},
+		{Release: node("4.22.1"), Risks: []Risk{def("riskD", "d"), def("riskB", "b-mid")}},
+		{Release: node("5.0.1"), Risks: []Risk{def("riskB", "b-new"), def("riskC", "c-new")}},
+	}
+	ev := &countingEvaluator{inner: Rules{PromQL: fakeProm{"a-new": {1}, "c-new": {1}, "d": {0}}}}
+	got := EvaluateRisks(context.Background(), ev, updates)
+	// riskB (5.0.1), riskC (5.0.1), riskD (4.22.1), riskA (4.20.3): each
+	// once, from the newest definition.
+	if d := cmp.Diff([]string{"b-new", "c-new", "d", "a-new"}, ev.asked); d != "" {
+		t.Errorf("evaluations (-want +got):\n%s", d)
+	}
+	want := map[string]ConditionStatus{"riskA": ConditionTrue, "riskB": ConditionUnknown, "riskC": ConditionTrue, "riskD": ConditionFalse}
+	for name, st := range want {
+		if got[name].Applies.Status != st {
+			t.Errorf("%s: Applies %s, want %s", name, got[name].Applies.Status, st)
+		}
+	}
+	if m := got["riskB"].Applies.Message; !strings.HasPrefix(m, "Could not evaluate exposure to update risk riskB (") || !strings.Contains(m, "riskB description: riskB@b-new") {
+		t.Errorf("riskB message %q: want the CVO's text with the newest definition's description", m)
+	}
+	if len(got) != 4 {
+		t.Errorf("%d evaluations, want 4", len(got))
+	}
+	if EvaluateRisks(context.Background(), ev, nil) != nil {
+		t.Error("no updates: want nil")
+	}
+	// Two definitions for the same version: the first listed is kept.
+	same := []ConditionalUpdate{{Release: node("4.20.1"), Risks: []Risk{def("R", "first")}}, {Release: node("4.20.1"), Risks: []Risk{def("R", "second")}}}
+	ev = &countingEvaluator{inner: Rules{PromQL: fakeProm{"first": {0}}}}
+	EvaluateRisks(context.Background(), ev, same)
+	if d := cmp.Diff([]string{"first"}, ev.asked); d != "" {
+		t.Errorf("equal versions (-want +got):\n%s", d)
+	}
+}
+
+// The same risk name on two updates is evaluated once and decides both,
+// from the newest definition, while each update's message uses its own
+// copy of the risk (CVO: pkg/cvo/availableupdates.go
+// evaluateConditionalUpdates and evaluateConditionalUpdate).
+func TestAvailableEvaluatesEachRiskOnce(t *testing.T) {
+	g := mustGraph(t, []string{"4.14.1", "4.14.2", "4.14.3", "4.14.4"}, "4.14.1>4.14.2",
+		cond{edges: "4.14.1>4.14.3", risks: promql("Shared", "old")}, cond{edges: "4.14.1>4.14.4", risks: promql("Shared", "new")})
+	u, _ := g.Updates("4.14.1")
+	ev := &countingEvaluator{inner: Rules{PromQL: fakeProm{"new": {1}, "old": {0}}}}
+	avail, evals := u.Available(context.Background(), ev, nil)
+	if d := cmp.Diff([]string{"new"}, ev.asked); d != "" {
+		t.Errorf("queries (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"4.14.2"}, versions(avail)); d != "" {
+		t.Errorf("available (-want +got):\n%s", d)
+	}
+	for _, e := range evals {
+		if e.Recommended.Status != ConditionFalse || e.Recommended.Reason != "Shared" {
+			t.Errorf("%s: %+v; want False/Shared from the newest definition", e.Update.Release.Version, e.Recommended)
+		}
+	}
+}
+
+// A risk without an evaluation is Unknown with the CVO's internal-error
+// reason (pkg/cvo/availableupdates.go evaluateConditionalUpdate, "This
+// should never happen").
+func TestRecommendMissingRisk(t *testing.T) {
+	u := ConditionalUpdate{Release: &Node{Version: MustParseVersion("4.14.3")}, Risks: []Risk{{Name: "Gone"}}}
+	e := Recommend(u, nil, nil)
+	want := Condition{ConditionRecommended, ConditionUnknown, ReasonEvaluationFailed, "failed to find risk condition for risk Gone"}
+	if d := cmp.Diff(want, e.Recommended); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if e.Risks[0].Applies.Reason != ReasonNoRiskCondition {
+		t.Errorf("Applies reason %s", e.Risks[0].Applies.Reason)
 	}
 }
 

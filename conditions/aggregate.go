@@ -34,11 +34,15 @@ type Input struct {
 	// processed before the one that failed.
 	Components []Component
 	// FirstReconcile is true when the HyperConverged has no status.conditions
-	// yet. HCO then writes its Init conditions and aggregates nothing.
+	// yet. HCO then writes its Init conditions and, when every operand is
+	// reconciled, stops there: it aggregates nothing. With an OperandError
+	// the Init conditions are overwritten as on any pass with one.
 	FirstReconcile bool
 	// OperandError is the error of the operand HCO failed to reconcile, if
-	// any. ReconcileComplete becomes False with reason ReconcileFailed and no
-	// aggregation happens: types no component set become Unknown.
+	// any, on the first reconcile as on any other. ReconcileComplete becomes
+	// False with reason ReconcileFailed and no aggregation happens: the
+	// types the components listed did not set become Unknown (reason
+	// StatusUnknown).
 	OperandError error
 	// UpgradingTo is HCO's own version when HCO is in upgrade mode, that is,
 	// when status.versions[operator] differs from it; empty otherwise.
@@ -194,13 +198,21 @@ func (p *pass) aggregate() {
 // Available=True; with nothing negative all five are healthy with reason
 // ReconcileCompleted. While upgrading, Progressing is held True with reason
 // HCOUpgrading until every component is up and at the target version.
+//
+// The first reconcile (in.FirstReconcile) writes HCO's Init conditions:
+// ReconcileComplete and Upgradeable Unknown, Available False, Progressing
+// True, Degraded False, reason Init. If an operand fails in it, HCO
+// overwrites them in the same pass: ReconcileComplete=False/ReconcileFailed
+// with the error, the types the components listed set, and the others
+// Unknown/StatusUnknown.
 func Aggregate(clk clock.PassiveClock, current []metav1.Condition, in Input) Result {
 	p := pass{gen: in.Generation, upgradeable: true}
 	upgrading := in.UpgradingTo != "" && !in.FirstReconcile
 	var res Result
 
 	switch {
-	case in.FirstReconcile:
+	case in.FirstReconcile && in.OperandError == nil:
+		// HCO writes its Init conditions and returns without aggregating.
 		for i, status := range [nTypes]metav1.ConditionStatus{
 			metav1.ConditionUnknown, metav1.ConditionFalse, metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionUnknown,
 		} {
@@ -213,6 +225,9 @@ func Aggregate(clk clock.PassiveClock, current []metav1.Condition, in Input) Res
 			componentsUpgraded = componentsUpgraded && ready && c.AtTargetVersion
 		}
 		if in.OperandError != nil {
+			// On the first reconcile too: HCO has written its Init
+			// conditions, starts this pass from an empty map, and on the
+			// operand error writes all five again from it.
 			p.put(iReconcileComplete, metav1.ConditionFalse, ReasonReconcileFailed, MessageReconcileFailedPrefix+in.OperandError.Error())
 			break
 		}

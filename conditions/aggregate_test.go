@@ -279,6 +279,41 @@ func TestAggregate(t *testing.T) {
 		health:   SystemHealthError,
 		operator: c(TypeUpgradeable, T, ReasonUpgradeable, ""),
 	}, {
+		// HCO: controllers/hyperconverged/hyperconverged_controller.go
+		// doReconcile (init: setInitialConditions writes the Init conditions
+		// through updateConditions, then req.Conditions starts empty) and
+		// EnsureOperandAndComplete (on an operand error updateConditions
+		// writes all five from req.Conditions, unset ones
+		// Unknown/StatusUnknown); controllers/operandhandler/operandHandler.go
+		// Ensure (ReconcileComplete=False/ReconcileFailed, "Error while
+		// reconciling: <err>").
+		name:   "first reconcile with an operand error",
+		reason: "the Init conditions are overwritten: ReconcileComplete=False/ReconcileFailed and the other four Unknown",
+		in:     Input{FirstReconcile: true, UpgradingTo: "1.20.0", OperandError: boom},
+		want: five{
+			c(TypeReconcileComplete, F, ReasonReconcileFailed, "Error while reconciling: boom"),
+			unknown(TypeAvailable),
+			unknown(TypeProgressing),
+			unknown(TypeDegraded),
+			unknown(TypeUpgradeable),
+		},
+		health:   SystemHealthError,
+		operator: c(TypeUpgradeable, T, ReasonUpgradeable, ""),
+	}, {
+		name:   "first reconcile with an operand error after a component with negatives",
+		reason: "what the components HCO processed before the failing one reported is written; never an upgrade on the first reconcile",
+		in: Input{FirstReconcile: true, UpgradingTo: "1.20.0", OperandError: boom,
+			Components: []Component{with(ComponentKubeVirt, c(TypeDegraded, T, "X", "bad"))}},
+		want: five{
+			c(TypeReconcileComplete, F, ReasonReconcileFailed, "Error while reconciling: boom"),
+			unknown(TypeAvailable),
+			unknown(TypeProgressing),
+			c(TypeDegraded, T, "KubeVirtDegraded", "KubeVirt is degraded: bad"),
+			unknown(TypeUpgradeable),
+		},
+		health:   SystemHealthError,
+		operator: c(TypeUpgradeable, T, ReasonUpgradeable, ""),
+	}, {
 		name:   "upgrading, components behind",
 		reason: "in upgrade mode Progressing is held True/HCOUpgrading and OLM is told AlreadyPerformingUpgrade",
 		in: Input{UpgradingTo: "1.20.0", Components: []Component{

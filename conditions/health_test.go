@@ -141,6 +141,7 @@ func TestAggregateThenEvaluate(t *testing.T) {
 		{"a degraded component reads as Degraded", Input{Components: []Component{with(ComponentCDI, c(TypeDegraded, T, "", ""))}}, VerdictDegraded},
 		{"an operand error reads as Degraded", Input{OperandError: errors.New("x")}, VerdictDegraded},
 		{"the first reconcile reads as Progressing", Input{FirstReconcile: true}, VerdictProgressing},
+		{"a first reconcile with an operand error reads as Degraded, like any failed reconcile", Input{FirstReconcile: true, OperandError: errors.New("x")}, VerdictDegraded},
 		{"a component's Upgradeable=False reads as NotUpgradeable", Input{Components: []Component{with(ComponentKubeVirt, c(TypeUpgradeable, F, "", ""))}}, VerdictNotUpgradeable},
 	}
 	for _, tt := range tests {

@@ -94,6 +94,36 @@ func Plan(r update.Request) (*update.Plan, error) {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("eus-%s takes only %s and later from %s: the intermediate release is %s or later", dst, floor, odd, floor))
 	}
 
+	pathVia := via
+	if r.Via == "" && r.Graph != nil {
+		pathVia = "" // the graph's own path, through whichever odd-minor release it takes
+	}
+	hops, found, err := r.PlatformPath(p, pathVia)
+	if err != nil {
+		return nil, err
+	}
+	plan.Path, plan.Findings = append([]string{p.OCP.String()}, hops...), []update.Finding{found}
+	pre.Findings = plan.Findings
+	// The hops by minor: those before the odd minor (a z of the source),
+	// the odd minor's, and the target minor's.
+	var early, oddHops, dstHops []string
+	for _, h := range hops {
+		v, err := channel.ParseVersion(h)
+		switch {
+		case err != nil:
+		case v.MinorVersion() == odd:
+			oddHops = append(oddHops, h)
+		case v.MinorVersion() == dst:
+			dstHops = append(dstHops, h)
+		default:
+			early = append(early, h)
+		}
+	}
+	oddSteps := update.PlatformSteps(oddHops)
+	if len(oddSteps) == 0 {
+		oddSteps = []update.Step{update.UpdatePlatform("", odd)} // picked from the ClusterVersion when it runs
+	}
+
 	plan.Preflight = pre
 	steps := []update.Step{update.PreflightStep(pre)}
 	if paused {
@@ -101,13 +131,20 @@ func Plan(r update.Request) (*update.Plan, error) {
 	} else {
 		plan.Notes = append(plan.Notes, "the paused-pool procedure starts with 4.8 → 4.10 (from "+PausedPoolsMinimum.String()+"): from "+src.String()+" the worker pools are not paused, and workers reboot at each minor")
 	}
+	steps = append(steps, update.DisableWorkloadUpdates())
+	if p.CNVMinor == src {
+		steps = append(steps, r.CurrentMinorCNV(p))
+	}
 	steps = append(steps,
-		update.DisableWorkloadUpdates(),
 		update.WaitUpgradeable("wait-upgradeable-"+src.String()),
-		update.UpdatePlatform(via, odd),
+		update.SetChannel(p.To, true))
+	steps = append(steps, update.PlatformSteps(early)...)
+	steps = append(steps, oddSteps...)
+	steps = append(steps,
 		update.UpdateOperator(oddTarget),
-		update.WaitUpgradeable("wait-upgradeable-"+odd.String()),
-		update.UpdatePlatform(p.To.String(), dst),
+		update.WaitUpgradeable("wait-upgradeable-"+odd.String()))
+	steps = append(steps, update.PlatformSteps(dstHops)...)
+	steps = append(steps,
 		update.UpdateOperator(dstTarget),
 		update.RestoreWorkloadUpdates(),
 		update.VerifyWorkloads(),

@@ -20,7 +20,9 @@ var wantOrder = []string{
 	"preflight",                // 1. pre-flight
 	"pause-worker-pools",       // 2. pause the worker pools
 	"disable-workload-updates", // 3. back up and disable workload updates
+	"update-cnv-4.14",          //    CNV to the newest z of its minor first (the documented z jump)
 	"wait-upgradeable-4.14",    // 4. wait Upgradeable
+	"set-channel-4.16",         //    the channel: eus-4.16, as the EUS-to-EUS procedure sets it
 	"update-ocp-4.15",          // 5. OpenShift to the odd minor
 	"update-cnv-4.15",          // 6. CNV to the latest z of the odd minor
 	"wait-upgradeable-4.15",    // 7. wait Upgradeable again
@@ -70,12 +72,12 @@ func TestStepOrder(t *testing.T) {
 		case e.Kind == fake.KindHyperConverged && e.Reason == "WorkloadUpdateMethodsChanged":
 			order = append(order, "methods "+e.Message)
 		case e.Kind == fake.KindClusterVersion && e.Reason == "UpdateCompleted":
-			order = append(order, "ocp "+strings.Fields(e.Message)[3])
+			order = append(order, "ocp "+strings.TrimSuffix(strings.Fields(e.Message)[3], ";"))
 		case e.Kind == fake.KindCSV && e.Reason == "Succeeded":
 			order = append(order, "cnv "+strings.TrimSuffix(strings.Fields(e.Message)[1], ";"))
 		}
 	}
-	want := []string{"Paused", "methods [LiveMigrate,Evict] → []", "ocp 4.15.30;", "cnv 4.15.2", "ocp 4.16.3;", "cnv 4.16.1",
+	want := []string{"Paused", "methods [LiveMigrate,Evict] → []", "ocp 4.15.30", "cnv 4.15.2", "ocp 4.16.3", "cnv 4.16.1",
 		"methods [] → [LiveMigrate,Evict]", "Unpaused"}
 	if d := cmp.Diff(want, order); d != "" {
 		t.Errorf("cluster changes (-want +got):\n%s", d)

@@ -27,15 +27,17 @@ func ExamplePlan() {
 	//  1 preflight
 	//  2 pause-worker-pools
 	//  3 disable-workload-updates
-	//  4 wait-upgradeable-4.14
-	//  5 update-ocp-4.15
-	//  6 update-cnv-4.15
-	//  7 wait-upgradeable-4.15
-	//  8 update-ocp-4.16
-	//  9 update-cnv-4.16
-	// 10 restore-workload-updates
-	// 11 verify-workload-updates
-	// 12 unpause-worker-pools
+	//  4 update-cnv-4.14
+	//  5 wait-upgradeable-4.14
+	//  6 set-channel-4.16
+	//  7 update-ocp-4.15
+	//  8 update-cnv-4.15
+	//  9 wait-upgradeable-4.15
+	// 10 update-ocp-4.16
+	// 11 update-cnv-4.16
+	// 12 restore-workload-updates
+	// 13 verify-workload-updates
+	// 14 unpause-worker-pools
 }
 
 // A cluster already on the odd minor is refused, with what to do instead.

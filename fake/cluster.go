@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	clocktesting "k8s.io/utils/clock/testing"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
@@ -30,6 +31,7 @@ const (
 	KindCSV               = "ClusterServiceVersion"
 	KindInstallPlan       = "InstallPlan"
 	KindHyperConverged    = "HyperConverged"
+	KindKubeVirt          = "KubeVirt"
 	KindNode              = "Node"
 	KindNodeMaintenance   = "NodeMaintenance"
 	KindVMI               = "VirtualMachineInstance"
@@ -74,6 +76,8 @@ type Cluster struct {
 	csvs        map[key]*conditions.CSV
 	plans       map[key]*update.InstallPlan
 	hco         *update.HyperConverged
+	kv          *kubevirtv1.KubeVirt // the KubeVirt CR HCO manages
+	hcoSim      hcoState
 	nodes       map[string]*corev1.Node
 	nms         map[key]*update.NodeMaintenance // key.namespace holds the API group
 	vmis        map[key]*kubevirtv1.VirtualMachineInstance
@@ -289,6 +293,14 @@ func (c *Cluster) SetHyperConverged(hc update.HyperConverged) {
 	cp.Name = cmp.Or(cp.Name, update.HyperConvergedName)
 	cp.Generation = max(cp.Generation, 1)
 	cp.ResourceVersion = c.nextRV()
+	// The API server stores what HCO's CRD defaults and its mutating webhook
+	// sets: a new object has no status.infrastructureHighlyAvailable yet, so
+	// only a replaced one gets a default eviction strategy here.
+	defaultWorkloadUpdateStrategy(&cp.Spec.WorkloadUpdateStrategy)
+	if c.hco == nil {
+		c.hcoSim.infraHA = nil
+	}
+	c.mutateEvictionStrategy(cp)
 	c.hco = cp
 	c.workloadChanged()
 }
@@ -299,6 +311,10 @@ func (c *Cluster) AddNodes(nodes ...corev1.Node) {
 	defer c.mu.Unlock()
 	for i := range nodes {
 		n := nodes[i].DeepCopy()
+		if old := c.nodes[n.Name]; old != nil {
+			c.countWorker(old, -1)
+		}
+		c.countWorker(n, +1)
 		c.nodes[n.Name] = n
 		c.nodePool[n.Name] = poolOf(n)
 	}
@@ -498,35 +514,45 @@ func (c *Cluster) GetHyperConverged(_ context.Context) (*update.HyperConverged, 
 	return cloneHyperConverged(c.hco), nil
 }
 
-// SetWorkloadUpdateMethods implements update.HyperConvergeds.
+// SetWorkloadUpdateMethods implements update.HyperConvergeds with the
+// contract of its doc: to is checked first (update.CheckMethodsWrite);
+// when the field already holds to nothing is written; otherwise the field
+// must hold from (nil standing for the stored default) or the call is a
+// conflict; what is stored is compared with to.
 func (c *Cluster) SetWorkloadUpdateMethods(_ context.Context, from, to *[]kubevirtv1.WorkloadUpdateMethod) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	const op = "set workloadUpdateMethods of"
+	if err := update.CheckMethodsWrite(update.DefaultNamespace, update.HyperConvergedName, to); err != nil {
+		return err
+	}
 	if c.hco == nil {
 		return update.NotFound(op, KindHyperConverged, update.DefaultNamespace, update.HyperConvergedName)
 	}
-	if err := c.portWrite(op, KindHyperConverged, c.hco.Namespace, c.hco.Name); err != nil {
+	ns, name := c.hco.Namespace, c.hco.Name
+	if err := c.portWrite(op, KindHyperConverged, ns, name); err != nil {
 		return err
 	}
 	cur := c.hco.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods
-	if !sameMethods(cur, from) {
-		return update.Conflict(op, KindHyperConverged, c.hco.Namespace, c.hco.Name,
+	if update.SameStoredMethods(cur, to) {
+		return nil // already there: a retried or resumed write
+	}
+	if !update.SameStoredMethods(cur, from) {
+		return update.Conflict(op, KindHyperConverged, ns, name,
 			fmt.Sprintf("the field is %s, not the expected %s", update.ShowMethods(cur), update.ShowMethods(from)))
 	}
 	c.hco.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods = cloneMethods(to)
+	defaultWorkloadUpdateStrategy(&c.hco.Spec.WorkloadUpdateStrategy)
+	c.mutateEvictionStrategy(c.hco)
 	c.workloadChanged()
 	c.hco.Generation++
 	c.hco.ResourceVersion = c.nextRV()
-	c.record(KindHyperConverged, c.hco.Namespace, c.hco.Name, "WorkloadUpdateMethodsChanged", update.ShowMethods(from)+" → "+update.ShowMethods(to))
-	return nil
-}
-
-func sameMethods(a, b *[]kubevirtv1.WorkloadUpdateMethod) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
+	c.record(KindHyperConverged, ns, name, "WorkloadUpdateMethodsChanged", update.ShowMethods(cur)+" → "+update.ShowMethods(to))
+	if stored := c.hco.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods; !update.SameStoredMethods(stored, to) {
+		return update.NotStored(op, KindHyperConverged, ns, name, "spec.workloadUpdateStrategy.workloadUpdateMethods",
+			update.ShowMethods(to), update.ShowMethods(stored))
 	}
-	return slices.Equal(*a, *b)
+	return nil
 }
 
 func cloneMethods(m *[]kubevirtv1.WorkloadUpdateMethod) *[]kubevirtv1.WorkloadUpdateMethod {
@@ -635,6 +661,10 @@ func (c *Cluster) createMigration(m *kubevirtv1.VirtualMachineInstanceMigration)
 		}
 		m.Name = c.generateName(m.GenerateName)
 	}
+	c.mutateMigration(m)
+	if err := c.admitMigration(m); err != nil {
+		return nil, err
+	}
 	if err := c.injectedConflict("create", KindMigration, m.Namespace, m.Name); err != nil {
 		return nil, err
 	}
@@ -643,6 +673,7 @@ func (c *Cluster) createMigration(m *kubevirtv1.VirtualMachineInstanceMigration)
 		return nil, update.Conflict("create", KindMigration, m.Namespace, m.Name, "already exists")
 	}
 	m.ResourceVersion = c.nextRV()
+	m.UID = types.UID("vmim-" + m.Namespace + "-" + m.Name)
 	m.CreationTimestamp = metav1.NewTime(c.clock.Now())
 	c.putMigration(m)
 	c.record(KindMigration, m.Namespace, m.Name, "Created", "migration of VMI "+m.Spec.VMIName)
@@ -748,6 +779,7 @@ func cloneHyperConverged(hc *update.HyperConverged) *update.HyperConverged {
 		v := *s.BatchEvictionInterval
 		s.BatchEvictionInterval = &v
 	}
+	cp.Spec.EvictionStrategy = clonePtr(cp.Spec.EvictionStrategy)
 	m := &cp.Spec.LiveMigrationConfig
 	m.ParallelMigrationsPerCluster = clonePtr(m.ParallelMigrationsPerCluster)
 	m.ParallelOutboundMigrationsPerNode = clonePtr(m.ParallelOutboundMigrationsPerNode)

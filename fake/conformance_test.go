@@ -14,6 +14,9 @@ func newFromFixture(_ *testing.T, f updatetest.Fixture) update.Cluster {
 	if f.HyperConverged != nil {
 		c.SetHyperConverged(*f.HyperConverged)
 	}
+	if f.KubeVirt != nil {
+		c.SetKubeVirt(f.KubeVirt)
+	}
 	if f.ClusterVersion != nil {
 		c.SetClusterVersion(*f.ClusterVersion)
 	}

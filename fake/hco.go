@@ -33,6 +33,7 @@ func (h hcoController) reconcile(now time.Time) time.Time {
 	if hc == nil || c.cnv.running == "" {
 		return time.Time{}
 	}
+	c.hcoNodeInfo(hc)
 	in := conditions.Input{Generation: hc.Generation}
 	var next time.Time
 	switch {
@@ -47,19 +48,31 @@ func (h hcoController) reconcile(now time.Time) time.Time {
 		}
 		next = c.cnv.upgradeStart.Add(c.timing.ComponentUpdate)
 	}
-	for _, name := range hcoComponents {
-		comp := conditions.Component{Name: name, AtTargetVersion: true, Conditions: []metav1.Condition{
-			{Type: conditions.TypeAvailable, Status: metav1.ConditionTrue},
-			{Type: conditions.TypeProgressing, Status: metav1.ConditionFalse},
-			{Type: conditions.TypeDegraded, Status: metav1.ConditionFalse},
-		}}
+	// HCO's operand handler reconciles the operands in order and stops at
+	// the first that fails (controllers/operandhandler/operandHandler.go).
+	failedAt, opErr := c.operandFailure(now)
+	var retry time.Time
+	if opErr != nil {
+		retry = c.hcoSim.operandFault.until // a watch event on the operand brings HCO back
+	}
+	if kv := slices.Index(hcoComponents, conditions.ComponentKubeVirt); failedAt > kv {
+		if err := c.reconcileKubeVirt(hc, now); err != nil {
+			opErr, failedAt, retry = err, kv, time.Time{}
+		}
+	}
+	in.OperandError = opErr
+	in.Components = c.hcoSim.components[:0]
+	for _, name := range hcoComponents[:failedAt] {
+		comp := conditions.Component{Name: name, AtTargetVersion: true, Conditions: healthyComponent}
 		if in.UpgradingTo != "" && now.Before(next) && name == conditions.ComponentKubeVirt {
 			comp.AtTargetVersion = false
-			comp.Conditions[1] = metav1.Condition{Type: conditions.TypeProgressing, Status: metav1.ConditionTrue,
-				Message: "Deploying version " + c.cnv.running}
+			comp.Conditions = []metav1.Condition{healthyComponent[0],
+				{Type: conditions.TypeProgressing, Status: metav1.ConditionTrue, Message: "Deploying version " + c.cnv.running},
+				healthyComponent[2]}
 		}
 		in.Components = append(in.Components, comp)
 	}
+	c.hcoSim.components = in.Components
 
 	res := conditions.Aggregate(c.clock, hc.Status.Conditions, in)
 	c.cnv.operatorUpgradeable = res.OperatorUpgradeable
@@ -80,7 +93,18 @@ func (h hcoController) reconcile(now time.Time) time.Time {
 	hc.Status.Conditions = res.Conditions
 	hc.Status.ObservedGeneration = hc.Generation
 	hc.Status.SystemHealthStatus = res.SystemHealth
+	if !retry.IsZero() && (next.IsZero() || retry.Before(next)) {
+		next = retry
+	}
 	return next
+}
+
+// healthyComponent are the conditions of a component that is up; shared,
+// never modified.
+var healthyComponent = []metav1.Condition{
+	{Type: conditions.TypeAvailable, Status: metav1.ConditionTrue},
+	{Type: conditions.TypeProgressing, Status: metav1.ConditionFalse},
+	{Type: conditions.TypeDegraded, Status: metav1.ConditionFalse},
 }
 
 func setVersion(vs []update.OperandVersion, version string) []update.OperandVersion {

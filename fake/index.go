@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	kubevirtv1 "kubevirt.io/api/core/v1"
+
+	"github.com/virtupdate/virtupdate/workload"
 )
 
 // The fake keeps a few indexes so that a reconcile over tens of thousands of
@@ -212,14 +214,20 @@ func (c *Cluster) sortedOutdatedKeys() []key {
 	return c.outdatedOrder
 }
 
-// activeMigrationOrder returns the unfinished migrations oldest first (then
-// by key), as the migration queue takes them. The order is rebuilt only
-// after a migration is added; finished ones are dropped as they are met.
+// activeMigrationOrder returns the unfinished migrations in the order
+// KubeVirt's migration queue serves them (workload.MigrationPriority,
+// higher spec.priority first, then oldest, then by key), so a freed slot
+// goes to the Pending migration of highest priority. The order is rebuilt
+// only after a migration is added; finished ones are dropped as they are
+// met. Only Pending migrations compete for slots, and their priority does
+// not change, so a migration that started since does not make it stale.
 func (c *Cluster) activeMigrationOrder() []key {
 	if c.activeOrder == nil || len(c.activeOrder) > 2*len(c.activeMigs)+16 {
 		c.activeOrder = slices.Collect(maps.Keys(c.activeMigs))
 		slices.SortFunc(c.activeOrder, func(a, b key) int {
-			return cmp.Or(c.migrations[a].CreationTimestamp.Time.Compare(c.migrations[b].CreationTimestamp.Time), compareKeys(a, b))
+			ma, mb := c.migrations[a], c.migrations[b]
+			return cmp.Or(cmp.Compare(workload.MigrationPriority(mb), workload.MigrationPriority(ma)),
+				ma.CreationTimestamp.Time.Compare(mb.CreationTimestamp.Time), compareKeys(a, b))
 		})
 	}
 	return c.activeOrder

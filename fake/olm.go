@@ -31,6 +31,9 @@ type cnvState struct {
 	installDone time.Time
 	// failInstalls makes the next n installs fail.
 	failInstalls int
+	// maxOpenShift holds the olm.maxOpenShiftVersion property set on CSVs
+	// ("" for none), by CSV.
+	maxOpenShift map[key]string
 }
 
 // Operator describes the installed OpenShift Virtualization operator.
@@ -87,13 +90,17 @@ func (c *Cluster) FailNextOperatorInstalls(n int) {
 }
 
 // olmController plays OLM for the CNV Subscription: InstallPlans for what the
-// catalog offers, approval, and the CSV phases of an update.
+// catalog offers, approval, and the CSV phases of an update. The next CSV
+// stays Pending while the running operator's OperatorCondition (which HCO
+// sets from its own Upgradeable) is Upgradeable=False. It also keeps OLM's
+// ClusterOperator (see syncOLMClusterOperator).
 type olmController struct{ c *Cluster }
 
 func (olmController) name() string { return ControllerOLM }
 
 func (o olmController) reconcile(now time.Time) time.Time {
 	c := o.c
+	c.syncOLMClusterOperator(now)
 	ns := update.DefaultNamespace
 	sub := c.subs[key{ns, update.HyperConvergedPackage}]
 	if sub == nil {
@@ -143,7 +150,8 @@ func (o olmController) reconcile(now time.Time) time.Time {
 		if c.cnv.operatorUpgradeable.Status == metav1.ConditionFalse {
 			if target.Reason != conditions.CSVReasonOperatorConditionNotUpgradeable {
 				target.Reason = conditions.CSVReasonOperatorConditionNotUpgradeable
-				target.Message = "operator is not upgradeable: " + c.cnv.operatorUpgradeable.Message
+				// isOperatorUpgradeable's error, wrapped by the CSV's message.
+				target.Message = "operator is not upgradeable: the operator is not upgradeable: " + c.cnv.operatorUpgradeable.Message
 				c.record(KindCSV, ns, target.Name, "Pending", "held: "+target.Message)
 			}
 			return time.Time{}

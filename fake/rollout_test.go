@@ -13,8 +13,10 @@ import (
 )
 
 // zstreamCluster is a cluster on CNV 4.14.3 whose catalog offers 4.14.4,
-// with nodes workers and vmis VMIs: every third cannot migrate and belongs
-// to a VirtualMachine with runStrategy Always.
+// with nodes workers and vmis VMIs: every third cannot migrate, has
+// evictionStrategy None (HCO's cluster-wide LiveMigrate would make its
+// eviction be denied) and belongs to a VirtualMachine with runStrategy
+// Always.
 func zstreamCluster(tb testing.TB, nodes, vmis int, methods ...kubevirtv1.WorkloadUpdateMethod) *Cluster {
 	c := NewCluster(Options{Start: t0, Seed: 42})
 	c.SetClusterVersion(update.ClusterVersion{Channel: "stable-4.14", History: []update.UpdateHistory{{State: update.UpdateCompleted, Version: "4.14.20"}}})
@@ -32,7 +34,7 @@ func zstreamCluster(tb testing.TB, nodes, vmis int, methods ...kubevirtv1.Worklo
 		name := fmt.Sprintf("vm-%05d", i)
 		node := fmt.Sprintf("w%03d", i%nodes)
 		if i%3 == 2 {
-			vs = append(vs, newVMI("ns", name, node, old, migratable(false), ownedByVM()))
+			vs = append(vs, newVMI("ns", name, node, old, migratable(false), eviction(kubevirtv1.EvictionStrategyNone), ownedByVM()))
 			vms = append(vms, kubevirtv1.VirtualMachine{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name}, Spec: kubevirtv1.VirtualMachineSpec{RunStrategy: &always}})
 		} else {
 			vs = append(vs, newVMI("ns", name, node, old, migratable(true)))
@@ -53,6 +55,8 @@ func (c *Cluster) targetLauncher() string {
 	return c.cnv.launcherImage
 }
 
+// KubeVirt: pkg/virt-controller/watch/workload-updater/workload-updater.go
+// (LiveMigrate first for migratable VMIs, Evict for the others).
 func TestZStreamWorkloadRollout(t *testing.T) {
 	c := zstreamCluster(t, 3, 9, kubevirtv1.WorkloadUpdateMethodLiveMigrate, kubevirtv1.WorkloadUpdateMethodEvict)
 	done, err := c.RunUntil(allUpdated(c), 6*time.Hour)
@@ -97,13 +101,15 @@ func TestZStreamLiveMigrateOnlyLeavesNonMigratable(t *testing.T) {
 	}
 }
 
+// KubeVirt: pkg/virt-controller/watch/workload-updater/workload-updater.go
+// (batchEvictionSize VMIs per batchEvictionInterval).
 func TestEvictBatchPace(t *testing.T) {
 	// 30 non-migratable VMIs, Evict only, batch 10 per minute: 3 batches a minute apart.
 	c := zstreamCluster(t, 3, 0, kubevirtv1.WorkloadUpdateMethodEvict)
 	always := kubevirtv1.RunStrategyAlways
 	for i := range 30 {
 		name := fmt.Sprintf("e-%02d", i)
-		c.AddVMIs(newVMI("ns", name, "w000", LauncherImage("4.14.3"), migratable(false), ownedByVM()))
+		c.AddVMIs(newVMI("ns", name, "w000", LauncherImage("4.14.3"), migratable(false), eviction(kubevirtv1.EvictionStrategyNone), ownedByVM()))
 		c.AddVirtualMachines(kubevirtv1.VirtualMachine{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name}, Spec: kubevirtv1.VirtualMachineSpec{RunStrategy: &always}})
 	}
 	if _, err := c.RunUntil(allUpdated(c), 6*time.Hour); err != nil {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
@@ -25,23 +26,109 @@ import (
 // run on it, read from YAML by ParseScenario. A scenario file looks like:
 //
 //	seed: 7
+//	start: "2026-03-01T00:00:00Z"
+//	timing:
+//	  operatorInstall: 5m
+//	  nodeReboot: 5m
+//	  migrationBandwidth: 1Gi          # the link a migration copies over, per second
 //	clusterVersion: {version: 4.14.20, channel: eus-4.16}
 //	cnv: {version: 4.14.3, approval: Automatic, catalog: [4.15.2, 4.16.1]}
 //	hyperConverged:
-//	  workloadUpdateStrategy: {workloadUpdateMethods: [LiveMigrate, Evict]}
+//	  workloadUpdateStrategy:
+//	    workloadUpdateMethods: [LiveMigrate, Evict]   # absent: [LiveMigrate]; []: off
+//	    batchEvictionSize: 10
+//	    batchEvictionInterval: 1m0s
+//	  liveMigrationConfig:
+//	    parallelMigrationsPerCluster: 5
+//	    parallelOutboundMigrationsPerNode: 1
+//	    bandwidthPerMigration: 500Mi   # per second; absent or 0: the link's speed
+//	    completionTimeoutPerGiB: 20
+//	    progressTimeout: 150
+//	clusterEvictionStrategy: LiveMigrate   # absent: HCO's default by worker count
 //	pools: [{name: worker, maxUnavailable: 1}, {name: master}]
 //	nodes:
 //	  - {name: "master-{i}", count: 3, role: master}
 //	  - {name: "worker-{i}", count: 20, zones: [a, b, c], age: 30d}
 //	vms:
 //	  - {namespace: prod, name: "db-{i}", count: 200, memory: 8Gi, runStrategy: Always}
+//	  - {namespace: prod, name: "cache-{i}", count: 4, memory: 16Gi, dirtyRate: 2Gi}
 //	  - {namespace: prod, name: "legacy-{i}", count: 10, migratable: false, evictionStrategy: None, runStrategy: Always}
 //	faults:
 //	  migrationFailures: [{vmi: prod/db-3, count: 2}]
+//	  unschedulableTargets: [{vmi: prod/db-7, for: 12m}]
 //	update: {to: 4.16.3}
 //
 // Every field is optional except clusterVersion.version; unknown fields are
 // errors.
+//
+// The HyperConverged is stored as HCO's CRD and webhooks store it: an
+// absent workloadUpdateStrategy (or workloadUpdateMethods: null) becomes
+// [LiveMigrate] with batch 10 every 1m0s, so a scenario that names no
+// methods gets LiveMigrate-only workload updates; only an explicit [] turns
+// them off. clusterEvictionStrategy is the HyperConverged's
+// spec.evictionStrategy, which HCO copies to the KubeVirt CR; without it HCO
+// sets LiveMigrate when the cluster has two or more worker nodes and None
+// on a single worker, so on a multi-node scenario a VM that cannot migrate
+// and has no evictionStrategy of its own blocks its node's drain and is
+// never evicted by the workload updater. Fields of liveMigrationConfig left
+// out take HCO's defaults for installations made with HCO 1.19 or later
+// (5 per cluster, 1 outbound per node, completionTimeoutPerGiB 20,
+// progressTimeout 150, no bandwidth limit).
+//
+// Live migrations follow from memory and bandwidth: a VM's memory copies at
+// bandwidthPerMigration, or at timing.migrationBandwidth (default 1Gi per
+// second, about a 10 Gbit/s link after protocol overhead) when that is
+// lower or no limit is set. A VM's dirtyRate (bytes per second its guest
+// writes, default 0) is copied again: a migration takes memory /
+// (bandwidth − dirtyRate) and is aborted by virt-launcher once it runs
+// longer than completionTimeoutPerGiB × memory in GB; a VM whose dirtyRate
+// reaches the bandwidth makes no progress and is aborted after
+// progressTimeout. Either way the migration fails and the workload updater
+// tries again after KubeVirt's backoff.
+//
+// Platform fields (nodes, pools and the platform as the MCO, the CVO and
+// OLM see them), in a complete example:
+//
+//	clusterVersion: {version: 4.15.3, channel: stable-4.16}
+//	cnv: {version: 4.15.2, catalog: [4.16.1]}
+//	pools:
+//	  - {name: worker, maxUnavailable: "25%"}
+//	  - {name: master}
+//	nodes:
+//	  - {name: "master-{i}", count: 3, role: master}
+//	  - {name: "worker-{i}", count: 8, zones: [a, b]}
+//	  - {name: worker-cordoned, unschedulable: true}
+//	  - {name: worker-down, ready: false}
+//	nodeMaintenances:
+//	  - {group: nodemaintenance.medik8s.io, name: nm-worker-1, node: worker-1, reason: firmware}
+//	clusterOperators:
+//	  - name: kube-apiserver
+//	    conditions:
+//	      - type: Upgradeable
+//	        status: "False"
+//	        reason: KubeletMinorVersion_KubeletMinorVersionUnsupportedNextUpgrade
+//	        message: kubelets of 1 node are two minors behind
+//	operators:
+//	  - {namespace: openshift-storage, csv: odf-operator.v4.15.4, version: 4.15.4, maxOpenShiftVersion: "4.16"}
+//	update: {to: 4.16.1}
+//
+// A node with unschedulable: true (an admin's cordon) or ready: false (its
+// kubelet reports NotReady), and the node of a NodeMaintenance (either API
+// group: the node-maintenance operator cordons and drains it, its phase
+// going Running, then Succeeded once drained), is unavailable to the MCO:
+// it is never updated and counts against the pool's maxUnavailable, so it
+// holds up its pool. maxUnavailable is a node count or a quoted percentage
+// of the pool's nodes, rounded down and never below 1: here 25% of 10
+// workers is 2, and with 3 unavailable the worker pool stalls (the master
+// pool, which the platform update waits for, is not held up).
+// clusterOperators set ClusterOperator conditions: one that is
+// Upgradeable=False makes the ClusterVersion Upgradeable=False, which
+// refuses minor updates (as here, 4.16.1) but not z-streams; quote "True"
+// and "False", which YAML reads as booleans otherwise. operators are other
+// installed OLM operators: OLM's ClusterOperator is Upgradeable=False while
+// one's maxOpenShiftVersion (a minor, "4.16") is below the minor after the
+// running one; the OpenShift Virtualization CSVs declare the minor after
+// their own.
 type Scenario struct {
 	// Seed feeds the fake's random choices; the same seed gives the same run.
 	Seed int64 `json:"seed,omitempty"`
@@ -55,7 +142,10 @@ type Scenario struct {
 	CNV *ScenarioCNV `json:"cnv,omitempty"`
 	// HyperConverged is HCO's spec; present whenever CNV is.
 	HyperConverged ScenarioHyperConverged `json:"hyperConverged,omitempty"`
-	// ClusterEvictionStrategy applies to VMIs without their own.
+	// ClusterEvictionStrategy is the HyperConverged's spec.evictionStrategy,
+	// the strategy of every VMI without its own (None, LiveMigrate,
+	// LiveMigrateIfPossible, External). Empty leaves it to HCO: LiveMigrate
+	// with two or more worker nodes, None with one.
 	ClusterEvictionStrategy string `json:"clusterEvictionStrategy,omitempty"`
 	// Pools are the machine config pools (worker and master by default).
 	Pools []ScenarioPool `json:"pools,omitempty"`
@@ -67,6 +157,11 @@ type Scenario struct {
 	NodeMaintenances []ScenarioNodeMaintenance `json:"nodeMaintenances,omitempty"`
 	// Faults to inject from the start.
 	Faults ScenarioFaults `json:"faults,omitempty"`
+	// ClusterOperators are ClusterOperators and their conditions.
+	ClusterOperators []ScenarioClusterOperator `json:"clusterOperators,omitempty"`
+	// Operators are installed OLM operators besides OpenShift
+	// Virtualization, with their olm.maxOpenShiftVersion.
+	Operators []ScenarioOperator `json:"operators,omitempty"`
 	// Update names the update a simulation runs.
 	Update ScenarioUpdate `json:"update,omitempty"`
 }
@@ -80,7 +175,9 @@ type ScenarioTiming struct {
 	TargetPodStart          string `json:"targetPodStart,omitempty"`
 	VMRestart               string `json:"vmRestart,omitempty"`
 	WorkloadUpdaterInterval string `json:"workloadUpdaterInterval,omitempty"`
-	// MigrationBandwidth is a quantity per second, e.g. "1Gi".
+	// MigrationBandwidth is the speed of the link live migrations copy
+	// over, a quantity per second (default "1Gi"); a lower
+	// liveMigrationConfig.bandwidthPerMigration caps it.
 	MigrationBandwidth string `json:"migrationBandwidth,omitempty"`
 }
 
@@ -99,7 +196,9 @@ type ScenarioCNV struct {
 	Catalog []string `json:"catalog,omitempty"`
 }
 
-// ScenarioHyperConverged is HCO's spec.
+// ScenarioHyperConverged is HCO's spec. An absent workloadUpdateStrategy
+// (or methods) is stored as HCO's CRD default [LiveMigrate], batch 10,
+// 1m0s; liveMigrationConfig fields left out take HCO's defaults.
 type ScenarioHyperConverged struct {
 	WorkloadUpdateStrategy update.WorkloadUpdateStrategy `json:"workloadUpdateStrategy,omitempty"`
 	LiveMigrationConfig    update.LiveMigrationConfig    `json:"liveMigrationConfig,omitempty"`
@@ -107,9 +206,11 @@ type ScenarioHyperConverged struct {
 
 // ScenarioPool is a machine config pool.
 type ScenarioPool struct {
-	Name           string `json:"name"`
-	MaxUnavailable int32  `json:"maxUnavailable,omitempty"`
-	Paused         bool   `json:"paused,omitempty"`
+	Name string `json:"name"`
+	// MaxUnavailable is a node count (2) or a percentage of the pool's
+	// nodes ("25%", rounded down); at least 1, the default.
+	MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty"`
+	Paused         bool                `json:"paused,omitempty"`
 }
 
 // ScenarioNodes is one node, or Count nodes named by replacing "{i}" in
@@ -125,6 +226,10 @@ type ScenarioNodes struct {
 	// Age of the oldest node of the group ("30d"); each next one is a
 	// minute younger.
 	Age string `json:"age,omitempty"`
+	// Unschedulable cordons the nodes (spec.unschedulable).
+	Unschedulable bool `json:"unschedulable,omitempty"`
+	// Ready false makes the nodes NotReady; the default is true.
+	Ready *bool `json:"ready,omitempty"`
 }
 
 // ScenarioVMs is one VM, or Count VMs named by replacing "{i}" in Name.
@@ -148,6 +253,11 @@ type ScenarioVMs struct {
 	RunStrategy string `json:"runStrategy,omitempty"`
 	// Node pins the VMIs to one node instead of spreading them.
 	Node string `json:"node,omitempty"`
+	// DirtyRate is how much memory each guest writes per second, a
+	// quantity ("200Mi"); default 0. A live migration whose dirty rate
+	// reaches its bandwidth makes no progress and is aborted after
+	// progressTimeout.
+	DirtyRate string `json:"dirtyRate,omitempty"`
 }
 
 // ScenarioNodeMaintenance is a NodeMaintenance object.
@@ -313,6 +423,9 @@ func (s *Scenario) validate() error {
 	if n := s.HyperConverged.WorkloadUpdateStrategy.BatchEvictionSize; n != nil && *n < 0 {
 		return invalid("hyperConverged.workloadUpdateStrategy.batchEvictionSize", "must not be negative, got %d", *n)
 	}
+	if err := validateLiveMigration(s.HyperConverged.LiveMigrationConfig); err != nil {
+		return err
+	}
 	if err := checkEvictionStrategy("clusterEvictionStrategy", s.ClusterEvictionStrategy); err != nil {
 		return err
 	}
@@ -321,8 +434,8 @@ func (s *Scenario) validate() error {
 		if p.Name == "" {
 			return invalid(fmt.Sprintf("pools[%d].name", i), "is required")
 		}
-		if p.MaxUnavailable < 0 {
-			return invalid(fmt.Sprintf("pools[%d].maxUnavailable", i), "must not be negative, got %d", p.MaxUnavailable)
+		if err := checkPoolMaxUnavailable(fmt.Sprintf("pools[%d].maxUnavailable", i), p.MaxUnavailable); err != nil {
+			return err
 		}
 		pools[p.Name] = true
 	}
@@ -362,6 +475,12 @@ func (s *Scenario) validate() error {
 		if err := checkEvictionStrategy(f+".evictionStrategy", v.EvictionStrategy); err != nil {
 			return err
 		}
+		if v.DirtyRate != "" {
+			q, err := resource.ParseQuantity(v.DirtyRate)
+			if err != nil || q.Sign() < 0 {
+				return invalid(f+".dirtyRate", "%q is not a quantity per second like 200Mi (0 or more)", v.DirtyRate)
+			}
+		}
 		switch kubevirtv1.VirtualMachineRunStrategy(v.RunStrategy) {
 		case "", "Standalone", kubevirtv1.RunStrategyAlways, kubevirtv1.RunStrategyRerunOnFailure, kubevirtv1.RunStrategyManual,
 			kubevirtv1.RunStrategyHalted, kubevirtv1.RunStrategyOnce:
@@ -397,7 +516,23 @@ func (s *Scenario) validate() error {
 	if err := s.Faults.validate(vms, nodes); err != nil {
 		return err
 	}
+	if err := s.validatePlatform(); err != nil {
+		return err
+	}
 	return checkVersion("update.to", s.Update.To, false)
+}
+
+// validateLiveMigration checks what HCO's validating webhook refuses in
+// spec.liveMigrationConfig: a bandwidthPerMigration that is not a quantity
+// (controllers/handlers/kubevirt.go hcLiveMigrationToKv fails on it).
+func validateLiveMigration(lm update.LiveMigrationConfig) error {
+	if b := lm.BandwidthPerMigration; b != nil {
+		q, err := resource.ParseQuantity(*b)
+		if err != nil || q.Sign() < 0 {
+			return invalid("hyperConverged.liveMigrationConfig.bandwidthPerMigration", "%q is not a quantity per second like 64Mi (0 for no limit)", *b)
+		}
+	}
+	return nil
 }
 
 func (t ScenarioTiming) validate() error {
@@ -523,20 +658,21 @@ func (s *Scenario) NewCluster() (*Cluster, error) {
 	c.SetClusterVersion(update.ClusterVersion{Channel: s.ClusterVersion.Channel,
 		History: []update.UpdateHistory{{State: update.UpdateCompleted, Version: s.ClusterVersion.Version, StartedTime: start, CompletionTime: start}}})
 	if s.CNV != nil {
-		c.SetHyperConverged(update.HyperConverged{Spec: update.HyperConvergedSpec{
-			WorkloadUpdateStrategy: s.HyperConverged.WorkloadUpdateStrategy, LiveMigrationConfig: s.HyperConverged.LiveMigrationConfig}})
+		hc := update.HyperConverged{Spec: update.HyperConvergedSpec{
+			WorkloadUpdateStrategy: s.HyperConverged.WorkloadUpdateStrategy, LiveMigrationConfig: s.HyperConverged.LiveMigrationConfig}}
+		if s.ClusterEvictionStrategy != "" {
+			e := kubevirtv1.EvictionStrategy(s.ClusterEvictionStrategy)
+			hc.Spec.EvictionStrategy = &e
+		}
+		c.SetHyperConverged(hc)
 		c.SetOperator(Operator{Version: s.CNV.Version, Approval: s.CNV.Approval, Catalog: s.CNV.Catalog})
-	}
-	if s.ClusterEvictionStrategy != "" {
-		e := kubevirtv1.EvictionStrategy(s.ClusterEvictionStrategy)
-		c.SetClusterEvictionStrategy(&e)
 	}
 	pools := s.Pools
 	if len(pools) == 0 {
 		pools = []ScenarioPool{{Name: "master"}, {Name: "worker"}}
 	}
 	for _, p := range pools {
-		c.AddPools(update.MachineConfigPool{Name: p.Name, MaxUnavailable: max(p.MaxUnavailable, 1), Paused: p.Paused})
+		c.AddPools(update.MachineConfigPool{Name: p.Name, MaxUnavailable: 1, Paused: p.Paused})
 	}
 	var workers []string
 	for _, g := range s.Nodes {
@@ -566,6 +702,12 @@ func (s *Scenario) NewCluster() (*Cluster, error) {
 		vmis, vms := g.objects(launcher, workers, &spread)
 		c.AddVMIs(vmis...)
 		c.AddVirtualMachines(vms...)
+		if g.DirtyRate != "" {
+			rate := resource.MustParse(g.DirtyRate)
+			for _, v := range vmis {
+				c.SetDirtyRate(v.Namespace, v.Name, rate.Value())
+			}
+		}
 	}
 	for _, nm := range s.NodeMaintenances {
 		c.AddNodeMaintenances(update.NodeMaintenance{Group: nm.Group, Name: nm.Name, NodeName: nm.Node, Reason: nm.Reason})
@@ -588,6 +730,7 @@ func (s *Scenario) NewCluster() (*Cluster, error) {
 	for _, k := range s.Faults.Conflicts {
 		c.FailNextWrites(k.Kind, k.Count)
 	}
+	s.loadPlatform(c)
 	return c, nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/virtupdate/virtupdate/update"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -81,6 +83,10 @@ func TestParseScenarioErrors(t *testing.T) {
 		{"bad timing", base + "timing: {nodeReboot: soon}\n", "timing.nodeReboot"},
 		{"bad update target", base + "update: {to: next}\n", "update.to"},
 		{"bad start", base + "start: yesterday\n", "start"},
+		{"bad dirty rate", base + "nodes: [{name: w}]\nvms: [{name: v, dirtyRate: lots}]\n", `vms[0].dirtyRate: "lots"`},
+		{"negative dirty rate", base + "nodes: [{name: w}]\nvms: [{name: v, dirtyRate: -1Mi}]\n", "vms[0].dirtyRate"},
+		{"bad bandwidth", base + "hyperConverged: {liveMigrationConfig: {bandwidthPerMigration: fast}}\n", `hyperConverged.liveMigrationConfig.bandwidthPerMigration: "fast"`},
+		{"bad cluster eviction strategy", base + "clusterEvictionStrategy: Sometimes\n", `clusterEvictionStrategy: "Sometimes"`},
 	} {
 		_, err := ParseScenario([]byte(tt.yaml))
 		if !errors.Is(err, ErrInvalidScenario) || !strings.Contains(err.Error(), tt.mention) {
@@ -153,4 +159,110 @@ func FuzzParseScenario(f *testing.F) {
 			t.Fatalf("a valid scenario failed to build: %v", err)
 		}
 	})
+}
+
+// A scenario is stored as HCO stores it: no methods means HCO's CRD default
+// [LiveMigrate] (api/v1beta1/hyperconverged_types.go +kubebuilder:default);
+// no clusterEvictionStrategy means HCO's webhook default by worker count
+// (pkg/webhooks/mutator/hyperConvergedMutator.go mutateEvictionStrategy,
+// pkg/internal/nodeinfo/nodeinfo.go); clusterEvictionStrategy is the
+// HyperConverged's spec.evictionStrategy; dirtyRate reaches every VM of the
+// group.
+func TestScenarioHyperConvergedAsStored(t *testing.T) {
+	for _, tc := range []struct {
+		reason, yaml, methods, eviction string
+	}{
+		{"no methods, three workers", "nodes: [{name: \"w-{i}\", count: 3}]\n", "[LiveMigrate]", "LiveMigrate"},
+		{"one worker: None", "nodes: [{name: \"m-{i}\", count: 3, role: master}, {name: w}]\n", "[LiveMigrate]", "None"},
+		{"explicit [] and a cluster strategy", "hyperConverged: {workloadUpdateStrategy: {workloadUpdateMethods: []}}\nclusterEvictionStrategy: LiveMigrateIfPossible\nnodes: [{name: w}]\n",
+			"[]", "LiveMigrateIfPossible"},
+	} {
+		s, err := ParseScenario([]byte("clusterVersion: {version: 4.14.20}\ncnv: {version: 4.14.3}\n" + tc.yaml +
+			"vms: [{namespace: ns, name: \"v-{i}\", count: 2, dirtyRate: 200Mi}]\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.reason, err)
+		}
+		c, err := s.NewCluster()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Advance(time.Second); err != nil {
+			t.Fatal(err)
+		}
+		hc, _ := c.GetHyperConverged(t.Context())
+		kv, err := c.GetKubeVirt(t.Context())
+		if err != nil {
+			t.Fatalf("%s: %v", tc.reason, err)
+		}
+		if got := update.ShowMethods(hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods); got != tc.methods {
+			t.Errorf("%s: workloadUpdateMethods %s, want %s", tc.reason, got, tc.methods)
+		}
+		if show(hc.Spec.EvictionStrategy) != tc.eviction || show(kv.Spec.Configuration.EvictionStrategy) != tc.eviction {
+			t.Errorf("%s: evictionStrategy %s on the HyperConverged, %s on the KubeVirt CR; want %s on both", tc.reason,
+				show(hc.Spec.EvictionStrategy), show(kv.Spec.Configuration.EvictionStrategy), tc.eviction)
+		}
+		c.mu.Lock()
+		rates := []int64{c.virt.dirtyRates[key{"ns", "v-0"}], c.virt.dirtyRates[key{"ns", "v-1"}]}
+		c.mu.Unlock()
+		if rates[0] != 200<<20 || rates[1] != 200<<20 {
+			t.Errorf("%s: dirty rates %v, want 200Mi for both VMs of the group", tc.reason, rates)
+		}
+	}
+}
+
+// docExample is the example of the Scenario doc comment, verbatim: it must
+// stay a valid scenario.
+const docExample = `seed: 7
+start: "2026-03-01T00:00:00Z"
+timing:
+  operatorInstall: 5m
+  nodeReboot: 5m
+  migrationBandwidth: 1Gi          # the link a migration copies over, per second
+clusterVersion: {version: 4.14.20, channel: eus-4.16}
+cnv: {version: 4.14.3, approval: Automatic, catalog: [4.15.2, 4.16.1]}
+hyperConverged:
+  workloadUpdateStrategy:
+    workloadUpdateMethods: [LiveMigrate, Evict]   # absent: [LiveMigrate]; []: off
+    batchEvictionSize: 10
+    batchEvictionInterval: 1m0s
+  liveMigrationConfig:
+    parallelMigrationsPerCluster: 5
+    parallelOutboundMigrationsPerNode: 1
+    bandwidthPerMigration: 500Mi   # per second; absent or 0: the link's speed
+    completionTimeoutPerGiB: 20
+    progressTimeout: 150
+clusterEvictionStrategy: LiveMigrate   # absent: HCO's default by worker count
+pools: [{name: worker, maxUnavailable: 1}, {name: master}]
+nodes:
+  - {name: "master-{i}", count: 3, role: master}
+  - {name: "worker-{i}", count: 20, zones: [a, b, c], age: 30d}
+vms:
+  - {namespace: prod, name: "db-{i}", count: 200, memory: 8Gi, runStrategy: Always}
+  - {namespace: prod, name: "cache-{i}", count: 4, memory: 16Gi, dirtyRate: 2Gi}
+  - {namespace: prod, name: "legacy-{i}", count: 10, migratable: false, evictionStrategy: None, runStrategy: Always}
+faults:
+  migrationFailures: [{vmi: prod/db-3, count: 2}]
+  unschedulableTargets: [{vmi: prod/db-7, for: 12m}]
+update: {to: 4.16.3}
+`
+
+func TestScenarioDocExample(t *testing.T) {
+	s, err := ParseScenario([]byte(docExample))
+	if err != nil {
+		t.Fatalf("the documented example does not parse: %v", err)
+	}
+	c, err := s.NewCluster()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Advance(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	kv, err := c.GetKubeVirt(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bw := kv.Spec.Configuration.MigrationConfiguration.BandwidthPerMigration; bw == nil || bw.String() != "500Mi" {
+		t.Errorf("bandwidthPerMigration reaches the KubeVirt CR as %v, want 500Mi", bw)
+	}
 }

@@ -32,7 +32,9 @@ func (workloadUpdater) name() string { return ControllerWorkloadUpdate }
 func (w workloadUpdater) reconcile(now time.Time) time.Time {
 	c := w.c
 	u := &c.updater
-	if c.hco == nil || c.cnv.launcherImage == "" {
+	// virt-controller reads its configuration from the KubeVirt CR, which
+	// HCO writes from the HyperConverged.
+	if c.kv == nil || c.cnv.launcherImage == "" {
 		return time.Time{}
 	}
 	// One pass per instant is enough: what the pass changes is seen by the
@@ -47,9 +49,9 @@ func (w workloadUpdater) reconcile(now time.Time) time.Time {
 	*snap = workload.Snapshot{
 		VMIs:                    snap.VMIs[:0],
 		Migrations:              snap.Migrations[:0],
-		Strategy:                c.hco.Spec.WorkloadUpdateStrategy.KubeVirt(),
+		Strategy:                c.kv.Spec.WorkloadUpdateStrategy,
 		MigrationConfig:         c.migrationConfig(),
-		ClusterEvictionStrategy: c.virt.clusterEviction,
+		ClusterEvictionStrategy: c.clusterEvictionStrategy(),
 		LauncherImage:           c.cnv.launcherImage,
 		LastEvictionBatch:       u.lastBatch,
 		Now:                     now,
@@ -80,9 +82,14 @@ func (w workloadUpdater) reconcile(now time.Time) time.Time {
 
 	for _, a := range plan.Migrate {
 		vmi := c.vmis[key{a.Namespace, a.VMI}]
-		if m, err := c.createMigration(workload.NewMigration(vmi)); err == nil {
-			c.record(KindVMI, a.Namespace, a.VMI, "WorkloadUpdateMigration", "created migration "+m.Name+": "+a.Reason)
+		m, err := c.createMigration(workload.NewMigration(vmi))
+		if err != nil {
+			// KubeVirt's updater lowers its expectations and records FailedCreate.
+			u.planner.CreateFailed(a.Namespace, a.VMI)
+			c.record(KindVMI, a.Namespace, a.VMI, "FailedCreate", err.Error())
+			continue
 		}
+		c.record(KindVMI, a.Namespace, a.VMI, "WorkloadUpdateMigration", "created migration "+m.Name+": "+a.Reason)
 	}
 	for _, a := range plan.Evict {
 		vmi := c.vmis[key{a.Namespace, a.VMI}]

@@ -1,13 +1,14 @@
 package fake
 
 import (
-	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	kubevirtv1 "kubevirt.io/api/core/v1"
@@ -16,10 +17,9 @@ import (
 	"github.com/virtupdate/virtupdate/workload"
 )
 
-// ErrEvictionDenied is returned (wrapped) by EvictVMI when KubeVirt's
-// eviction webhook refuses the eviction for good: eviction strategy
-// LiveMigrate on a VMI that cannot migrate, or External. It is
-// update.ErrEvictionDenied, so the same errors.Is works on a real cluster.
+// ErrEvictionDenied is update.ErrEvictionDenied, which every refusal of
+// EvictVMI wraps (see update.EvictionError), so the same errors.Is works on
+// a real cluster.
 var ErrEvictionDenied = update.ErrEvictionDenied
 
 // podFault delays a VMI's migration target pods.
@@ -30,29 +30,45 @@ type podFault struct {
 
 // virtState is what the fake keeps about virt-controller beyond its objects.
 type virtState struct {
-	clusterEviction *kubevirtv1.EvictionStrategy
-	migrations      map[key]*migSim
-	failMigrations  map[key]int      // VMI → next n migrations fail
-	podFaults       map[key]podFault // VMI → target pods held Pending
-	stopped         map[key]time.Time
-	evacuating      map[key]bool // VMIs the eviction webhook marked for evacuation
-	uids            int
+	migrations     map[key]*migSim
+	failMigrations map[key]int      // VMI → next n migrations fail
+	podFaults      map[key]podFault // VMI → target pods held Pending
+	stopped        map[key]time.Time
+	evacuating     map[key]bool  // VMIs the eviction webhook marked for evacuation
+	dirtyRates     map[key]int64 // VMI → bytes of memory its guest writes per second
+	uids           int
+	migCfg         *kubevirtv1.MigrationConfiguration // migrationConfig, cached
+	migCfgOf       string                             // for this KubeVirt CR resourceVersion
 }
 
 // migSim is the fake's state of one migration beyond its status.
 type migSim struct {
-	podCreated  time.Time
-	runEnd      time.Time
+	podCreated time.Time
+	// runEnd is when the running migration ends: it completes, or
+	// virt-launcher aborts it when abort says why.
+	runEnd time.Time
+	abort  string
+	// endless: the migration neither progresses nor times out (both
+	// timeouts are off), so it runs until something else ends it.
+	endless     bool
 	target      string
 	backoffSeen bool
 }
 
-// SetClusterEvictionStrategy sets the cluster-wide eviction strategy that
-// applies to VMIs without their own (nil: KubeVirt's default, None).
-func (c *Cluster) SetClusterEvictionStrategy(s *kubevirtv1.EvictionStrategy) {
+// SetDirtyRate sets how many bytes of memory the guest of the VMI writes
+// per second while it runs (0, the default, for an idle guest). A live
+// migration copies memory at the migration bandwidth while the guest dirties
+// it again: one whose dirty rate is at least the bandwidth makes no progress
+// and is aborted after progressTimeout; a slower one takes memory /
+// (bandwidth − dirty rate) and is aborted when that exceeds the completion
+// timeout.
+func (c *Cluster) SetDirtyRate(namespace, name string, bytesPerSecond int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.virt.clusterEviction = clonePtr(s)
+	if c.virt.dirtyRates == nil {
+		c.virt.dirtyRates = map[key]int64{}
+	}
+	c.virt.dirtyRates[key{namespace, name}] = max(bytesPerSecond, 0)
 }
 
 // FailNextMigrations makes the next n migrations of the VMI fail when they
@@ -94,29 +110,52 @@ func (c *Cluster) runStrategyOf(k key) *kubevirtv1.VirtualMachineRunStrategy {
 	return &s
 }
 
-// evictLocked is KubeVirt's eviction webhook acting on the eviction of a
-// VMI's launcher pod. The caller holds c.mu.
+// evictLocked is an eviction of the VMI's launcher pod through the
+// eviction API, judged by KubeVirt's pod-eviction webhook with the
+// eviction strategy that applies (the VMI's, else the KubeVirt CR's). The
+// caller holds c.mu. why goes into the events.
+//
+// The contract, for every caller (EvictVMI, the workload updater, a node
+// drain):
+//
+//   - nil: the pod was evicted and the VMI shut down (no strategy, None,
+//     LiveMigrateIfPossible on a VMI that cannot migrate), or the VMI had
+//     already ended. A standalone VMI is gone; a VirtualMachine's restarts
+//     by its runStrategy.
+//   - an *update.EvictionError for which errors.Is(err,
+//     update.ErrEvacuationStarted) holds: the pod stays. Refusal
+//     EvacuationTriggered means this call marked the VMI
+//     (status.evacuationNodeName); EvacuationInProgress that it was marked
+//     before. Under LiveMigrate and LiveMigrateIfPossible the evacuation
+//     controller then migrates the VMI off its node; under External nothing
+//     in the cluster moves it, an external controller must. A drain treats
+//     it as "wait until the VMI has left the node", not as blocked.
+//   - an *update.EvictionError with Refusal EvictionNotMigratable:
+//     LiveMigrate on a VMI that cannot migrate. Every retry gets the same
+//     answer until the VMI stops or becomes migratable: a drain is blocked.
+//
+// Every EvictionError also wraps update.ErrEvictionDenied.
 func (c *Cluster) evictLocked(vmi *kubevirtv1.VirtualMachineInstance, why string) error {
 	k := keyOf(vmi)
 	if vmi.IsFinal() {
-		return nil
+		return nil // the pod has completed: the webhook lets it go
 	}
-	if vmi.Status.EvacuationNodeName != "" {
-		return nil // "Evacuation in progress": the VMI is already moving
+	p := workload.PredictEviction(vmi, c.clusterEvictionStrategy(), c.runStrategyOf(k))
+	refuse := func(r update.EvictionRefusal, msg string) error {
+		return &update.EvictionError{Namespace: k.namespace, Name: k.name, Refusal: r, Message: msg}
 	}
-	p := workload.PredictEviction(vmi, c.virt.clusterEviction, c.runStrategyOf(k))
 	switch p.Outcome {
-	case workload.EvictionMigrates:
+	case workload.EvictionDenied:
+		return refuse(update.EvictionNotMigratable, "VMI "+k.name+" is configured with an eviction strategy but is not live-migratable")
+	case workload.EvictionMigrates, workload.EvictionExternal:
+		msg := `Eviction triggered evacuation of VMI "` + k.namespace + "/" + k.name + `"`
+		if vmi.Status.EvacuationNodeName != "" {
+			return refuse(update.EvacuationInProgress, "Evacuation in progress: "+msg)
+		}
 		vmi.Status.EvacuationNodeName = vmi.Status.NodeName
 		c.markEvacuating(k)
 		c.record(KindEviction, k.namespace, k.name, "EvacuationStarted", why+": "+p.Reason)
-		return nil
-	case workload.EvictionDenied, workload.EvictionExternal:
-		if p.Outcome == workload.EvictionExternal && vmi.Status.EvacuationNodeName == "" {
-			vmi.Status.EvacuationNodeName = vmi.Status.NodeName
-			c.workloadChanged()
-		}
-		return &update.ObjectError{Op: "evict", Kind: KindVMI, Namespace: k.namespace, Name: k.name, Err: errors.Join(ErrEvictionDenied, errors.New(p.Reason))}
+		return refuse(update.EvacuationTriggered, msg)
 	}
 	c.shutDown(vmi, why+": "+p.Reason)
 	return nil
@@ -215,20 +254,25 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 		}
 		switch m.Status.Phase {
 		case kubevirtv1.MigrationPhaseUnset:
+			if other := c.owningMigration(vmi, m); other != "" {
+				// KubeVirt: canMigrateVMI in processMigrationPhase.
+				c.finish(m, vmi, false, "VMI is not eligible for migration because another migration job is in progress ("+other+").", now)
+				finished[vk] = true
+				continue
+			}
 			setPhase(m, kubevirtv1.MigrationPending, now)
 			c.record(KindMigration, k.namespace, k.name, "Pending", "migration of VMI "+vk.name+" accepted")
 			fallthrough
 		case kubevirtv1.MigrationPending:
-			if eligibleForBackoff(m) {
-				others := slices.DeleteFunc(c.migrationsOf(vk), func(o *kubevirtv1.VirtualMachineInstanceMigration) bool { return o == m })
-				if at := backoff.NextAttempt(others); now.Before(at) {
-					if !sim.backoffSeen {
-						sim.backoffSeen = true
-						c.record(KindMigration, k.namespace, k.name, "MigrationBackoff", "backoff migrating vmi "+vk.namespace+"/"+vk.name+" until "+at.UTC().Format(time.RFC3339))
-					}
-					wake(at)
-					continue
+			// KubeVirt: handleMigrationBackoff holds a Pending evacuation or
+			// workload-update migration after failed ones.
+			if at := backoff.HoldUntil(m, c.migrationsOf(vk)); now.Before(at) {
+				if !sim.backoffSeen {
+					sim.backoffSeen = true
+					c.record(KindMigration, k.namespace, k.name, "MigrationBackoff", "backoff migrating vmi "+vk.namespace+"/"+vk.name+" until "+at.UTC().Format(time.RFC3339))
 				}
+				wake(at)
+				continue
 			}
 			src := vmi.Status.NodeName
 			if running >= perCluster || outbound[src] >= perNode {
@@ -272,7 +316,8 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 				continue
 			}
 			sim.target = target
-			sim.runEnd = now.Add(c.migrationDuration(vmi))
+			run := c.livePlan(vmi)
+			sim.runEnd, sim.abort, sim.endless = now.Add(run.duration), run.abort, run.endless
 			start := metav1.NewTime(now)
 			vmi.Status.MigrationState = &kubevirtv1.VirtualMachineInstanceMigrationState{
 				MigrationUID: m.UID, StartTimestamp: &start, SourceNode: vmi.Status.NodeName, TargetNode: target,
@@ -281,8 +326,16 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			c.record(KindMigration, k.namespace, k.name, "Running", "VMI "+vk.name+": "+vmi.Status.NodeName+" → "+target)
 			fallthrough
 		case kubevirtv1.MigrationScheduled, kubevirtv1.MigrationPreparingTarget, kubevirtv1.MigrationTargetReady, kubevirtv1.MigrationRunning:
+			if sim.endless {
+				continue
+			}
 			if now.Before(sim.runEnd) {
 				wake(sim.runEnd)
+				continue
+			}
+			if sim.abort != "" {
+				c.finish(m, vmi, false, sim.abort, now)
+				finished[vk] = true
 				continue
 			}
 			if c.virt.failMigrations[vk] > 0 {
@@ -305,12 +358,6 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 		}
 	}
 	return next
-}
-
-func eligibleForBackoff(m *kubevirtv1.VirtualMachineInstanceMigration) bool {
-	_, wu := m.Annotations[kubevirtv1.WorkloadUpdateMigrationAnnotation]
-	_, ev := m.Annotations[kubevirtv1.EvacuationMigrationAnnotation]
-	return wu || ev
 }
 
 // targetPod is the migration's target pod as the scheduler leaves it.
@@ -375,18 +422,15 @@ func (c *Cluster) evacuate() {
 			delete(c.virt.evacuating, k)
 			continue
 		}
-		if p := workload.PredictEviction(vmi, c.virt.clusterEviction, nil); p.Outcome != workload.EvictionMigrates {
+		if p := workload.PredictEviction(vmi, c.clusterEvictionStrategy(), nil); p.Outcome != workload.EvictionMigrates {
 			continue // External: an external controller must act
 		}
-		if c.unfinishedMigration(k) != nil {
+		if c.unfinishedMigration(k) != nil || !vmi.IsMigratable() {
 			continue
 		}
-		m := &kubevirtv1.VirtualMachineInstanceMigration{
-			ObjectMeta: metav1.ObjectMeta{Namespace: k.namespace, GenerateName: "kubevirt-evacuation-",
-				Annotations: map[string]string{kubevirtv1.EvacuationMigrationAnnotation: vmi.Status.EvacuationNodeName}},
-			Spec: kubevirtv1.VirtualMachineInstanceMigrationSpec{VMIName: k.name},
-		}
-		_, _ = c.createMigration(m) // cannot conflict: the name is generated
+		m := workload.NewEvacuationMigration(vmi, vmi.Status.EvacuationNodeName)
+		m.Namespace = k.namespace
+		_, _ = c.createMigration(m) // admitted: the VMI runs, can migrate and has no migration in flight
 	}
 }
 
@@ -416,10 +460,94 @@ func nodeReadyStatus(n *corev1.Node) bool {
 	return true // a node that reports nothing is taken as ready
 }
 
-// migrationDuration is the VMI's memory at the configured bandwidth.
-func (c *Cluster) migrationDuration(vmi *kubevirtv1.VirtualMachineInstance) time.Duration {
+// owningMigration names the other migration that owns the VMI's migration
+// state and is not final, "" when m may proceed (KubeVirt: canMigrateVMI).
+func (c *Cluster) owningMigration(vmi *kubevirtv1.VirtualMachineInstance, m *kubevirtv1.VirtualMachineInstanceMigration) string {
+	st := vmi.Status.MigrationState
+	if st == nil || st.MigrationUID == "" || st.MigrationUID == m.UID {
+		return ""
+	}
+	for _, mk := range c.migsOf[keyOf(vmi)] {
+		if o := c.migrations[mk]; o.UID == st.MigrationUID && !o.IsFinal() {
+			return o.Name
+		}
+	}
+	return ""
+}
+
+// liveRun is how a live migration that starts copying now goes.
+type liveRun struct {
+	duration time.Duration // until it completes, or is aborted when abort is set
+	abort    string
+	endless  bool
+}
+
+// livePlan models KubeVirt's pre-copy live migration of the VMI and the
+// convergence checks virt-launcher makes on it
+// (pkg/virt-launcher/virtwrap/live-migration-source.go, the monitor without
+// the experimental stall detector, post-copy and workload disruption off as
+// by default):
+//
+//   - the migration copies at the bandwidth: the link (Timing.MigrationBandwidth),
+//     or bandwidthPerMigration when that is set and lower;
+//   - the guest dirties memory at its dirty rate (SetDirtyRate), so the
+//     remaining data shrinks at bandwidth − dirty rate: memory takes
+//     memory / (bandwidth − dirty rate), migrated disks disk / bandwidth;
+//   - with a dirty rate at or above the bandwidth the remaining data never
+//     shrinks: no progress, and virt-launcher aborts the migration once the
+//     whole seconds without progress exceed progressTimeout;
+//   - a migration still running when its whole elapsed seconds exceed
+//     completionTimeoutPerGiB × (memory + migrated disks) is aborted.
+//
+// When both apply at once the progress check is the one that acts, as in
+// virt-launcher. A zero timeout is off; with both off, a migration that
+// makes no progress runs forever.
+func (c *Cluster) livePlan(vmi *kubevirtv1.VirtualMachineInstance) liveRun {
+	cfg := c.migrationConfig()
+	rate := c.timing.MigrationBandwidth
+	if bw := cfg.BandwidthPerMigration; bw != nil && bw.Value() > 0 && bw.Value() < rate {
+		rate = bw.Value()
+	}
 	mem := vmiMemory(vmi)
-	return time.Duration(float64(mem) / float64(c.timing.MigrationBandwidth) * float64(time.Second))
+	var memQ, disks resource.Quantity
+	memQ.Set(mem)
+	if len(vmi.Status.MigratedVolumes) > 0 {
+		_, disks = workload.MigrationData(vmi)
+	}
+	dirty := c.virt.dirtyRates[keyOf(vmi)]
+	completion := workload.CompletionTimeout(cfg, memQ, disks)
+	progress := workload.ProgressTimeout(cfg)
+	completionAt, progressAt := exceeded(completion), exceeded(progress)
+	completionAbort := func() string {
+		return fmt.Sprintf("live migration aborted by virt-launcher: not completed after %s (completionTimeoutPerGiB %d s × %s of memory and migrated disks)",
+			completion, *cfg.CompletionTimeoutPerGiB, resource.NewQuantity(mem+disks.Value(), resource.BinarySI))
+	}
+	if dirty >= rate {
+		switch {
+		case progressAt > 0 && (completionAt == 0 || progressAt <= completionAt):
+			return liveRun{duration: progressAt, abort: fmt.Sprintf(
+				"live migration aborted by virt-launcher: no progress for more than %s (progressTimeout): the guest dirties %s/s of memory, the migration copies %s/s",
+				progress, resource.NewQuantity(dirty, resource.BinarySI), resource.NewQuantity(rate, resource.BinarySI))}
+		case completionAt > 0:
+			return liveRun{duration: completionAt, abort: completionAbort()}
+		}
+		return liveRun{endless: true}
+	}
+	seconds := float64(mem)/float64(rate-dirty) + float64(disks.Value())/float64(rate)
+	d := time.Duration(seconds * float64(time.Second))
+	if completionAt > 0 && d >= completionAt {
+		return liveRun{duration: completionAt, abort: completionAbort()}
+	}
+	return liveRun{duration: d}
+}
+
+// exceeded is when virt-launcher acts on a timeout t: once the whole
+// elapsed seconds exceed it, one second past it; 0 for no timeout.
+func exceeded(t time.Duration) time.Duration {
+	if t <= 0 {
+		return 0
+	}
+	return t + time.Second
 }
 
 func vmiMemory(vmi *kubevirtv1.VirtualMachineInstance) int64 {
@@ -430,25 +558,6 @@ func vmiMemory(vmi *kubevirtv1.VirtualMachineInstance) int64 {
 		return m.Guest.Value()
 	}
 	return 1 << 30 // 1 GiB when the VMI does not say
-}
-
-// migrationConfig is the live migration configuration HCO passes to
-// KubeVirt, with HCO's defaults.
-func (c *Cluster) migrationConfig() kubevirtv1.MigrationConfiguration {
-	var cfg kubevirtv1.MigrationConfiguration
-	if c.hco == nil {
-		return cfg
-	}
-	lm := c.hco.Spec.LiveMigrationConfig
-	perCluster, perNode := uint32(5), uint32(1) // HCO's defaults since 1.19
-	if lm.ParallelMigrationsPerCluster != nil {
-		perCluster = *lm.ParallelMigrationsPerCluster
-	}
-	if lm.ParallelOutboundMigrationsPerNode != nil {
-		perNode = *lm.ParallelOutboundMigrationsPerNode
-	}
-	cfg.ParallelMigrationsPerCluster, cfg.ParallelOutboundMigrationsPerNode = &perCluster, &perNode
-	return cfg
 }
 
 // ---- the VM controller -------------------------------------------------------

@@ -47,7 +47,8 @@ func phaseOf(t *testing.T, c *Cluster, ns, name string) (kubevirtv1.VirtualMachi
 }
 
 func TestMigrationUnschedulableTimeout(t *testing.T) {
-	c := migrationCluster(t, newVMI("ns", "vm", "w1", "old", migratable(true)))
+	// On the current launcher: only this test migrates it.
+	c := migrationCluster(t, newVMI("ns", "vm", "w1", LauncherImage("4.14.3"), migratable(true)))
 	c.HoldTargetPods("ns", "vm", time.Hour, true)
 	name := migrate(t, c, "ns", "vm")
 	if err := c.Advance(5*time.Minute - time.Second); err != nil {
@@ -61,6 +62,45 @@ func TestMigrationUnschedulableTimeout(t *testing.T) {
 	}
 	if p, reason := phaseOf(t, c, "ns", name); p != kubevirtv1.MigrationFailed || !strings.Contains(reason, "Unschedulable") {
 		t.Fatalf("at 5m00s the migration fails: phase %s, reason %q", p, reason)
+	}
+	// KubeVirt deletes the timed-out target pod, not the migration
+	// (migration.go deleteTimedOutTargetPod; updateStatus then fails it):
+	// the Failed migration stays, for the backoff and for debugging.
+	if err := c.Advance(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := phaseOf(t, c, "ns", name); p != kubevirtv1.MigrationFailed {
+		t.Errorf("an hour later the timed-out migration is %s, want still there and Failed", p)
+	}
+}
+
+// KubeVirt: pkg/virt-controller/watch/migration/migration.go sync calls
+// handlePendingPodTimeout only in phases Pending and Scheduling, on an
+// existing target pod: a migration waiting for a slot (no target pod yet)
+// and one already running never hit the pending-pod timeouts.
+func TestPendingTimeoutsOnlyBeforeTheTargetRuns(t *testing.T) {
+	one, off := uint32(1), int64(0)
+	c := hcoCluster(t, 3, 3, update.HyperConverged{Spec: update.HyperConvergedSpec{LiveMigrationConfig: update.LiveMigrationConfig{
+		ParallelMigrationsPerCluster: &one, CompletionTimeoutPerGiB: &off, ProgressTimeout: &off}}})
+	cur := LauncherImage("4.14.3")
+	c.AddVMIs(newVMI("ns", "endless", "w0", cur, migratable(true)), newVMI("ns", "waiting", "w1", cur, migratable(true)))
+	c.SetDirtyRate("ns", "endless", 4<<30) // never converges, and no timeout stops it
+	if err := c.Advance(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	running := migrate(t, c, "ns", "endless")
+	if err := c.Advance(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	waiting := migrate(t, c, "ns", "waiting")
+	if err := c.Advance(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := phaseOf(t, c, "ns", running); p != kubevirtv1.MigrationRunning {
+		t.Errorf("a running migration is past the pending-pod timeouts: %s after an hour, want Running", p)
+	}
+	if p, _ := phaseOf(t, c, "ns", waiting); p != kubevirtv1.MigrationPending {
+		t.Errorf("a migration waiting for a slot has no target pod to time out: %s after an hour, want Pending", p)
 	}
 }
 
@@ -191,9 +231,10 @@ func TestMigrationCaps(t *testing.T) {
 func TestVMControllerRestartsByRunStrategy(t *testing.T) {
 	ctx := context.Background()
 	always, manual := kubevirtv1.RunStrategyAlways, kubevirtv1.RunStrategyManual
+	none := eviction(kubevirtv1.EvictionStrategyNone) // HCO's default on three workers would deny the evictions
 	c := migrationCluster(t,
-		newVMI("ns", "always", "w1", "old", migratable(false), ownedByVM()),
-		newVMI("ns", "manual", "w1", "old", migratable(false), ownedByVM()))
+		newVMI("ns", "always", "w1", "old", migratable(false), ownedByVM(), none),
+		newVMI("ns", "manual", "w1", "old", migratable(false), ownedByVM(), none))
 	c.AddVirtualMachines(
 		kubevirtv1.VirtualMachine{ObjectMeta: vmiMeta("ns", "always"), Spec: kubevirtv1.VirtualMachineSpec{RunStrategy: &always}},
 		kubevirtv1.VirtualMachine{ObjectMeta: vmiMeta("ns", "manual"), Spec: kubevirtv1.VirtualMachineSpec{RunStrategy: &manual}})

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/virtupdate/virtupdate/internal/kubetest"
 	"github.com/virtupdate/virtupdate/update"
 	"github.com/virtupdate/virtupdate/update/updatetest"
 )
@@ -109,6 +110,10 @@ func fakeOLM(ctx context.Context, t *testing.T, a admin) {
 // it resumes from the checkpoint kept in the cluster, does not repeat the
 // steps done, and finishes.
 func TestRunResumesInAnotherProcess(t *testing.T) {
+	forEachHCO(t, testRunResumesInAnotherProcess)
+}
+
+func testRunResumesInAnotherProcess(t *testing.T, _ kubetest.HCO) {
 	cfg := needServer(t)
 	a := newAdmin(t, cfg)
 	ns := update.DefaultNamespace

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
@@ -45,6 +46,11 @@ type Options struct {
 	// CheckpointPrefix prefixes the names of checkpoint ConfigMaps; ""
 	// means DefaultCheckpointPrefix.
 	CheckpointPrefix string
+	// HyperConvergedVersion forces the API version the HyperConverged is
+	// read and written through: HyperConvergedV1Beta1 or HyperConvergedV1.
+	// "" (the default) chooses at run time, see
+	// [Cluster.HyperConvergedVersion].
+	HyperConvergedVersion string
 }
 
 func (o Options) withDefaults() Options {
@@ -58,12 +64,18 @@ func (o Options) withDefaults() Options {
 
 // Cluster implements every port of the update package against a real API
 // server. It is safe for concurrent use and keeps no state of its own
-// besides its clients: two Clusters, in two processes, see and change the
-// same objects.
+// besides its clients and the API version it chose for the HyperConverged:
+// two Clusters, in two processes, see and change the same objects.
 type Cluster struct {
 	core kubernetes.Interface
 	dyn  dynamic.Interface
 	opts Options
+
+	// hcoMu guards hco, the API version chosen for the HyperConverged
+	// (nil until first needed; forgotten when a write is not stored or the
+	// version is no longer served).
+	hcoMu sync.Mutex
+	hco   *hcoChoice
 
 	// beforeMethodsPatch, when set (by tests), runs between the read and
 	// the patch of SetWorkloadUpdateMethods: the window another writer
@@ -79,6 +91,9 @@ func New(config *rest.Config, opts Options) (*Cluster, error) {
 	if config == nil {
 		return nil, errors.New("kube.New: the rest.Config is nil; load one from a kubeconfig or the in-cluster environment")
 	}
+	if err := checkHyperConvergedVersion(opts.HyperConvergedVersion); err != nil {
+		return nil, fmt.Errorf("kube.New: %w", err)
+	}
 	core, err := kubernetes.NewForConfig(config)
 	if err != nil {
 		return nil, fmt.Errorf("kube.New: create the Kubernetes client for %s: %w", config.Host, err)
@@ -91,8 +106,10 @@ func New(config *rest.Config, opts Options) (*Cluster, error) {
 }
 
 // NewForClients returns a Cluster using the given clients: the typed
-// clientset for nodes, pods, evictions and ConfigMaps, the dynamic client
-// for every custom resource.
+// clientset for nodes, pods, evictions, ConfigMaps and discovery, the
+// dynamic client for every custom resource. An invalid
+// Options.HyperConvergedVersion is reported by the first call that needs
+// the HyperConverged.
 func NewForClients(core kubernetes.Interface, dyn dynamic.Interface, opts Options) *Cluster {
 	return &Cluster{core: core, dyn: dyn, opts: opts.withDefaults()}
 }
@@ -108,6 +125,8 @@ const (
 	kindCSV               = "ClusterServiceVersion"
 	kindInstallPlan       = "InstallPlan"
 	kindHyperConverged    = "HyperConverged"
+	kindKubeVirt          = "KubeVirt"
+	kindCRD               = "CustomResourceDefinition"
 	kindNode              = "Node"
 	kindNodeMaintenance   = "NodeMaintenance"
 	kindVMI               = "VirtualMachineInstance"
@@ -120,8 +139,15 @@ const (
 // The resources the adapter reads and writes. deploy/rbac.yaml grants
 // exactly these.
 var (
-	// HyperConvergedResource is HCO's custom resource.
-	HyperConvergedResource = schema.GroupVersionResource{Group: "hco.kubevirt.io", Version: "v1beta1", Resource: "hyperconvergeds"}
+	// HyperConvergedResource is HCO's custom resource at v1beta1. The
+	// adapter chooses the version it uses at run time
+	// ([Cluster.HyperConvergedVersion]); the resource is the same.
+	HyperConvergedResource = schema.GroupVersionResource{Group: HyperConvergedGroup, Version: HyperConvergedV1Beta1, Resource: "hyperconvergeds"}
+	// CRDResource is the API of CustomResourceDefinitions; the adapter
+	// reads one of them, HyperConvergedCRDName.
+	CRDResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	// KubeVirtResource is KubeVirt's KubeVirt CR, which HCO creates.
+	KubeVirtResource = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "kubevirts"}
 	// VMIResource is KubeVirt's VirtualMachineInstance.
 	VMIResource = schema.GroupVersionResource{Group: "kubevirt.io", Version: "v1", Resource: "virtualmachineinstances"}
 	// VMResource is KubeVirt's VirtualMachine.

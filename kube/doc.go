@@ -16,12 +16,23 @@
 //     (operators.coreos.com/v1alpha1) are read into the types of
 //     github.com/operator-framework/api; approving an InstallPlan is a merge
 //     patch of spec.approved.
-//   - The HyperConverged (hco.kubevirt.io/v1beta1) has no importable Go type;
-//     it is read into [update.HyperConverged]. Its workloadUpdateMethods are
-//     changed by a JSON patch whose `test` operation makes the change a
-//     compare-and-swap: a concurrent edit is [update.ErrConflict], never a
-//     lost write. See [Cluster.SetWorkloadUpdateMethods] for how an absent
-//     field is tested.
+//   - The HyperConverged (hco.kubevirt.io) has no importable Go type; it
+//     is read into [update.HyperConverged], whose shape is v1beta1's. HCO
+//     1.18 stores v1beta1 and serves v1 without converting it; HCO 1.19 and
+//     later store v1, which holds workloadUpdateStrategy,
+//     liveMigrationConfig and evictionStrategy under spec.virtualization,
+//     and convert v1beta1 through a webhook. The adapter reads and writes
+//     through the CRD's storage version, or the one
+//     [Options.HyperConvergedVersion] forces, and maps either shape; see
+//     [Cluster.HyperConvergedVersion] for the rule.
+//   - Its workloadUpdateMethods are changed by a JSON patch whose `test`
+//     operation makes the change a compare-and-swap: a concurrent edit is
+//     [update.ErrConflict], never a lost write. The object the API server
+//     returns is compared with what was written: a difference is
+//     [update.ErrNotStored]. See [Cluster.SetWorkloadUpdateMethods].
+//   - The KubeVirt CR (kubevirt.io/v1 kubevirts) HCO creates in its
+//     namespace, [KubeVirtName], is read into the type of kubevirt.io/api
+//     (its spec.configuration.evictionStrategy is the cluster's).
 //   - VirtualMachineInstances, VirtualMachines and migrations (kubevirt.io/v1)
 //     are read into the types of kubevirt.io/api. Lists page with
 //     limit/continue ([Options.PageSize]) so a large cluster is never read in
@@ -31,7 +42,9 @@
 //     kubevirt.io/workloadUpdateMigration).
 //   - EvictVMI evicts the VMI's current virt-launcher pod through the
 //     policy/v1 Eviction API, so KubeVirt's eviction webhook and
-//     PodDisruptionBudgets decide, as for a node drain.
+//     PodDisruptionBudgets decide, as for a node drain; every refusal (HTTP
+//     429) is an [update.EvictionError] saying which (an evacuation
+//     started or in progress, a VMI that cannot migrate, a budget).
 //   - NodeMaintenance objects are listed from both API groups,
 //     nodemaintenance.kubevirt.io and nodemaintenance.medik8s.io; a group
 //     that is not installed lists nothing.
@@ -49,5 +62,7 @@
 //
 // deploy/rbac.yaml at the root of the repository holds the ClusterRole
 // virtupdate and the Role virtupdate-checkpoints (for the ConfigMaps in the
-// HyperConverged's namespace) with exactly the verbs this package uses.
+// HyperConverged's namespace) with exactly the verbs this package uses,
+// among them get on the one CRD hyperconvergeds.hco.kubevirt.io (to find
+// its storage version) and list on kubevirts.
 package kube

@@ -14,11 +14,12 @@ import (
 // roles of deploy/rbac.yaml, which grant every verb the adapter uses.
 var ErrForbidden = errors.New("forbidden")
 
-// ErrEvictionDenied is the cause (wrapped) of an EvictVMI error when the API
+// ErrEvictionDenied matches (errors.Is) every EvictVMI error saying the API
 // server refused the eviction for now (HTTP 429): a PodDisruptionBudget does
 // not allow it, or KubeVirt's eviction webhook turned it into a migration or
-// denied it. Retry later; the VMI may already be migrating. It is
-// update.ErrEvictionDenied, so the same errors.Is works on the fake.
+// denied it. The error is an *update.EvictionError naming the case. Retry
+// later; the VMI may already be migrating. It is update.ErrEvictionDenied,
+// so the same errors.Is works on the fake.
 var ErrEvictionDenied = update.ErrEvictionDenied
 
 // MapError turns an error of the API server about one object into an

@@ -37,7 +37,10 @@ func launcherPod(ns, name, node string, vmiName string, vmiUID types.UID, create
 
 // TestEvictVMI evicts a VMI's current launcher pod through the Eviction
 // API: not the migration target on another node, and a
-// PodDisruptionBudget's refusal is ErrEvictionDenied.
+// PodDisruptionBudget's refusal (the API server's 429, "Cannot evict pod as
+// it would violate the pod's disruption budget."; k8s.io/kubernetes
+// pkg/registry/core/pod/storage/eviction.go) is an *update.EvictionError
+// with Refusal EvictionDisruptionBudget.
 func TestEvictVMI(t *testing.T) {
 	cfg := needServer(t)
 	a := newAdmin(t, cfg)
@@ -111,8 +114,12 @@ func TestEvictVMI(t *testing.T) {
 	t0 := time.Now()
 	err = c.EvictVMI(ctx, ns, "db")
 	t.Logf("eviction refused in %v", time.Since(t0))
-	if !errors.Is(err, ErrEvictionDenied) {
-		t.Fatalf("evict under a PodDisruptionBudget: err = %v, want ErrEvictionDenied", err)
+	var ee *update.EvictionError
+	if !errors.As(err, &ee) || !errors.Is(err, ErrEvictionDenied) || errors.Is(err, update.ErrEvacuationStarted) {
+		t.Fatalf("evict under a PodDisruptionBudget: err = %v, want an *update.EvictionError (ErrEvictionDenied, not ErrEvacuationStarted)", err)
+	}
+	if ee.Refusal != update.EvictionDisruptionBudget || ee.Pod != "virt-launcher-db-cur" || ee.Namespace != ns || ee.Name != "db" {
+		t.Errorf("eviction error = %+v, want Refusal %s for pod virt-launcher-db-cur of %s/db", ee, update.EvictionDisruptionBudget, ns)
 	}
 	t.Logf("denied, as expected: %v", err)
 	if err := a.core.PolicyV1().PodDisruptionBudgets(ns).Delete(ctx, "db", metav1.DeleteOptions{}); err != nil {

@@ -48,10 +48,41 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("HCO", hc.Status.OperatorVersion(), "workloadUpdateMethods", hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods)
+	version, why, err := cluster.HyperConvergedVersion(ctx) // v1beta1 on HCO 1.18, v1 later
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("HCO", hc.Status.OperatorVersion(), "through hco.kubevirt.io/"+version, "("+why+")",
+		"workloadUpdateMethods", update.ShowMethods(hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods))
 	outdated, err := cluster.ListVMIs(ctx, update.ListOptions{LabelSelector: "kubevirt.io/outdatedLauncherImage"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(len(outdated), "VMIs on an outdated virt-launcher")
+}
+
+// EvictVMI returns nil when the launcher pod was evicted; otherwise an
+// *update.EvictionError says why not. An evacuation means KubeVirt is
+// migrating the VMI off its node: ask again later, as a node drain does.
+func ExampleCluster_EvictVMI() {
+	config, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
+	if err != nil {
+		log.Fatal(err)
+	}
+	cluster, err := kube.New(config, kube.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = cluster.EvictVMI(context.Background(), "prod", "db")
+	var refused *update.EvictionError
+	switch {
+	case err == nil:
+		fmt.Println("evicted: the VMI shuts down")
+	case errors.Is(err, update.ErrEvacuationStarted):
+		fmt.Println("KubeVirt migrates the VMI away; ask again later")
+	case errors.As(err, &refused):
+		fmt.Println("refused:", refused.Refusal, refused.Message)
+	default:
+		log.Fatal(err)
+	}
 }

@@ -1,10 +1,12 @@
 package kube
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/blang/semver/v4"
 	configv1 "github.com/openshift/api/config/v1"
@@ -19,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
+	"github.com/virtupdate/virtupdate/internal/kubetest"
 	"github.com/virtupdate/virtupdate/update"
 	"github.com/virtupdate/virtupdate/update/updatetest"
 )
@@ -27,7 +30,7 @@ import (
 // tests create; wipe deletes them all.
 var (
 	namespacedResources = []schema.GroupVersionResource{
-		HyperConvergedResource, VMIResource, VMResource, MigrationResource,
+		HyperConvergedResource, KubeVirtResource, VMIResource, VMResource, MigrationResource,
 		SubscriptionResource, CSVResource, InstallPlanResource,
 	}
 	clusterResources = append([]schema.GroupVersionResource{ClusterVersionResource, MachineConfigPoolResource}, NodeMaintenanceResources...)
@@ -77,8 +80,14 @@ func (a admin) wipe(t *testing.T) {
 	}
 }
 
+// noStatusSubresource are the resources whose CRD has no status
+// subresource: KubeVirt's VMI CRD (crds.go NewVirtualMachineInstanceCrd
+// declares none), so its status is written with the object.
+var noStatusSubresource = []schema.GroupVersionResource{VMIResource}
+
 // create creates the object and, when it has a status, writes it through
-// the status subresource as the owning controller would.
+// the status subresource as the owning controller would (or with the
+// object, for a resource without one).
 func (a admin) create(t *testing.T, gvr schema.GroupVersionResource, kind string, obj any) *unstructured.Unstructured {
 	t.Helper()
 	m, ok := obj.(map[string]any)
@@ -93,6 +102,9 @@ func (a admin) create(t *testing.T, gvr schema.GroupVersionResource, kind string
 	u.SetKind(kind)
 	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
 	status, hasStatus := u.Object["status"]
+	if slices.Contains(noStatusSubresource, gvr) {
+		hasStatus = false
+	}
 	a.ensureNamespaceIfSet(t, u.GetNamespace())
 	ri := a.dyn.Resource(gvr).Namespace(u.GetNamespace())
 	created, err := ri.Create(context.Background(), u, metav1.CreateOptions{})
@@ -122,19 +134,26 @@ func (a admin) seed(t *testing.T, f updatetest.Fixture) {
 	a.ensureNamespace(t, update.DefaultNamespace)
 	if f.HyperConverged != nil {
 		hc := *f.HyperConverged
-		data, err := json.Marshal(hc)
+		hc.Namespace, hc.Name = update.DefaultNamespace, update.HyperConvergedName
+		version := server.HCO().StorageVersion
+		obj, err := kubetest.HyperConvergedObject(&hc, version)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var obj map[string]any
-		if err := json.Unmarshal(data, &obj); err != nil {
-			t.Fatal(err)
-		}
-		obj["metadata"] = map[string]any{"namespace": update.DefaultNamespace, "name": update.HyperConvergedName}
-		a.create(t, HyperConvergedResource, "HyperConverged", obj)
+		a.create(t, kubetest.HyperConvergedResource(version), "HyperConverged", obj.Object)
+	}
+	if f.KubeVirt != nil {
+		a.create(t, KubeVirtResource, "KubeVirt", stripMeta(f.KubeVirt.DeepCopy()))
 	}
 	if cv := f.ClusterVersion; cv != nil {
-		a.create(t, ClusterVersionResource, "ClusterVersion", clusterVersionObject(cv))
+		obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(clusterVersionObject(cv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The Go type has spec.signatureStores (TechPreviewNoUpgrade), which
+		// the Default feature set's CRD lacks: the API server would warn.
+		unstructured.RemoveNestedField(obj, "spec", "signatureStores")
+		a.create(t, ClusterVersionResource, "ClusterVersion", obj)
 	}
 	for _, p := range f.Pools {
 		a.create(t, MachineConfigPoolResource, "MachineConfigPool", poolObject(p))
@@ -143,15 +162,18 @@ func (a admin) seed(t *testing.T, f updatetest.Fixture) {
 		a.create(t, SubscriptionResource, "Subscription", &operatorsv1alpha1.Subscription{
 			ObjectMeta: metav1.ObjectMeta{Namespace: s.Namespace, Name: s.Name},
 			Spec: &operatorsv1alpha1.SubscriptionSpec{Package: s.Package, Channel: s.Channel,
+				CatalogSource: "redhat-operators", CatalogSourceNamespace: "openshift-marketplace",
 				InstallPlanApproval: operatorsv1alpha1.Approval(s.InstallPlanApproval)},
 			Status: operatorsv1alpha1.SubscriptionStatus{CurrentCSV: s.CurrentCSV, InstalledCSV: s.InstalledCSV,
-				State: operatorsv1alpha1.SubscriptionState(s.State), InstallPlanRef: installPlanRef(s)},
+				State: operatorsv1alpha1.SubscriptionState(s.State), InstallPlanRef: installPlanRef(s), LastUpdated: metav1.Now()},
 		})
 	}
 	for _, x := range f.CSVs {
 		csv := &operatorsv1alpha1.ClusterServiceVersion{
 			ObjectMeta: metav1.ObjectMeta{Namespace: update.DefaultNamespace, Name: x.Name},
-			Spec:       operatorsv1alpha1.ClusterServiceVersionSpec{DisplayName: x.DisplayName, Replaces: x.Replaces},
+			Spec: operatorsv1alpha1.ClusterServiceVersionSpec{DisplayName: cmp.Or(x.DisplayName, x.Name), Replaces: x.Replaces,
+				InstallStrategy: operatorsv1alpha1.NamedInstallStrategy{StrategyName: operatorsv1alpha1.InstallStrategyNameDeployment,
+					StrategySpec: operatorsv1alpha1.StrategyDetailsDeployment{DeploymentSpecs: []operatorsv1alpha1.StrategyDeploymentSpec{}}}},
 			Status: operatorsv1alpha1.ClusterServiceVersionStatus{Phase: operatorsv1alpha1.ClusterServiceVersionPhase(x.Phase),
 				Reason: operatorsv1alpha1.ConditionReason(x.Reason), Message: x.Message},
 		}
@@ -167,9 +189,9 @@ func (a admin) seed(t *testing.T, f updatetest.Fixture) {
 	for _, ip := range f.InstallPlans {
 		a.create(t, InstallPlanResource, "InstallPlan", &operatorsv1alpha1.InstallPlan{
 			ObjectMeta: metav1.ObjectMeta{Namespace: ip.Namespace, Name: ip.Name},
-			Spec: operatorsv1alpha1.InstallPlanSpec{ClusterServiceVersionNames: slices.Clone(ip.CSVNames),
+			Spec: operatorsv1alpha1.InstallPlanSpec{ClusterServiceVersionNames: append([]string{}, ip.CSVNames...), // required, [] at least
 				Approval: operatorsv1alpha1.Approval(ip.Approval), Approved: ip.Approved},
-			Status: operatorsv1alpha1.InstallPlanStatus{Phase: operatorsv1alpha1.InstallPlanPhase(ip.Phase)},
+			Status: operatorsv1alpha1.InstallPlanStatus{Phase: operatorsv1alpha1.InstallPlanPhase(ip.Phase), CatalogSources: []string{}},
 		})
 	}
 	for i := range f.Nodes {
@@ -204,7 +226,11 @@ func (a admin) seed(t *testing.T, f updatetest.Fixture) {
 		a.create(t, VMIResource, "VirtualMachineInstance", stripMeta(f.VMIs[i].DeepCopy()))
 	}
 	for i := range f.VirtualMachines {
-		a.create(t, VMResource, "VirtualMachine", stripMeta(f.VirtualMachines[i].DeepCopy()))
+		vm := stripMeta(f.VirtualMachines[i].DeepCopy())
+		if vm.Spec.Template == nil { // the CRD requires spec.template
+			vm.Spec.Template = &kubevirtv1.VirtualMachineInstanceTemplateSpec{}
+		}
+		a.create(t, VMResource, "VirtualMachine", vm)
 	}
 	for i := range f.Migrations {
 		a.create(t, MigrationResource, "VirtualMachineInstanceMigration", stripMeta(f.Migrations[i].DeepCopy()))
@@ -231,22 +257,36 @@ func installPlanRef(s update.Subscription) *corev1.ObjectReference {
 	return &corev1.ObjectReference{Kind: "InstallPlan", Namespace: s.Namespace, Name: s.InstallPlanRef}
 }
 
-// clusterVersionObject is the CVO's object for the port's view.
+// clusterVersionObject is the CVO's object for the port's view, with what
+// the CRD requires of status filled in: desired (version and image),
+// observedGeneration, versionHash, and in each history entry image,
+// startedTime (a fixed time when the fixture has none) and verified.
 func clusterVersionObject(cv *update.ClusterVersion) *configv1.ClusterVersion {
 	out := &configv1.ClusterVersion{
 		ObjectMeta: metav1.ObjectMeta{Name: ClusterVersionName},
 		Spec:       configv1.ClusterVersionSpec{ClusterID: "3b5c5a0e-9f5e-4a43-9f61-3c7c1d4b6a11", Channel: cv.Channel},
+		Status:     configv1.ClusterVersionStatus{ObservedGeneration: 1, VersionHash: "fixture"},
 	}
 	if cv.DesiredVersion != "" {
 		out.Spec.DesiredUpdate = &configv1.Update{Version: cv.DesiredVersion}
 	}
 	for _, h := range cv.History {
-		e := configv1.UpdateHistory{State: configv1.UpdateState(h.State), Version: h.Version, StartedTime: metav1.NewTime(h.StartedTime)}
+		started := h.StartedTime
+		if started.IsZero() {
+			started = fixtureTime
+		}
+		e := configv1.UpdateHistory{State: configv1.UpdateState(h.State), Version: h.Version, Image: releaseImage(h.Version),
+			StartedTime: metav1.NewTime(started)}
 		if !h.CompletionTime.IsZero() {
 			ct := metav1.NewTime(h.CompletionTime)
 			e.CompletionTime = &ct
 		}
 		out.Status.History = append(out.Status.History, e)
+	}
+	if cur := cv.CurrentVersion(); cur != "" {
+		out.Status.Desired = configv1.Release{Version: cur, Image: releaseImage(cur)}
+	} else {
+		out.Status.Desired = configv1.Release{Version: "0.0.0", Image: releaseImage("0.0.0")}
 	}
 	for _, c := range cv.Conditions {
 		out.Status.Conditions = append(out.Status.Conditions, configv1.ClusterOperatorStatusCondition{
@@ -255,9 +295,18 @@ func clusterVersionObject(cv *update.ClusterVersion) *configv1.ClusterVersion {
 		})
 	}
 	for _, v := range cv.AvailableUpdates {
-		out.Status.AvailableUpdates = append(out.Status.AvailableUpdates, configv1.Release{Version: v})
+		out.Status.AvailableUpdates = append(out.Status.AvailableUpdates, configv1.Release{Version: v, Image: releaseImage(v)})
 	}
 	return out
+}
+
+// fixtureTime stands for a time the fixture leaves out where the CRD
+// requires one.
+var fixtureTime = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// releaseImage is a release image pull spec for the version.
+func releaseImage(version string) string {
+	return "quay.io/openshift-release-dev/ocp-release:" + version + "-x86_64"
 }
 
 // poolObject is the MCO's object for the port's view.

@@ -5,51 +5,125 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
 	"github.com/virtupdate/virtupdate/update"
 )
 
 // GetHyperConverged implements update.HyperConvergeds: it reads the
-// HyperConverged update.HyperConvergedName in Options.Namespace.
+// HyperConverged update.HyperConvergedName in Options.Namespace through the
+// API version [Cluster.HyperConvergedVersion] chooses, and maps either
+// version's shape onto update.HyperConverged.
 func (c *Cluster) GetHyperConverged(ctx context.Context) (*update.HyperConverged, error) {
-	u, err := c.getHyperConverged(ctx, "get")
+	u, ch, err := c.getHyperConverged(ctx, "get")
 	if err != nil {
 		return nil, err
 	}
-	return hyperConvergedFrom(u)
+	return hyperConvergedFrom(u, ch.version)
 }
 
-func (c *Cluster) getHyperConverged(ctx context.Context, op string) (*unstructured.Unstructured, error) {
-	u, err := c.dyn.Resource(HyperConvergedResource).Namespace(c.opts.Namespace).Get(ctx, update.HyperConvergedName, metav1.GetOptions{})
+// hcResource is the HyperConverged's resource at the version, in
+// Options.Namespace.
+func (c *Cluster) hcResource(version string) dynamic.ResourceInterface {
+	gvr := HyperConvergedResource
+	gvr.Version = version
+	return c.dyn.Resource(gvr).Namespace(c.opts.Namespace)
+}
+
+// getHyperConverged reads the object through the chosen version. When it is
+// not found, the version is chosen again (HCO may have been updated and
+// stopped serving it) and, if that changes it, read once more.
+func (c *Cluster) getHyperConverged(ctx context.Context, op string) (*unstructured.Unstructured, *hcoChoice, error) {
+	ns, name := c.opts.Namespace, update.HyperConvergedName
+	ch, err := c.hcoVersion(ctx)
 	if err != nil {
-		return nil, MapError(op, kindHyperConverged, c.opts.Namespace, update.HyperConvergedName, err)
+		return nil, nil, MapError(op, kindHyperConverged, ns, name, err)
 	}
-	return u, nil
+	u, err := c.hcResource(ch.version).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) && !ch.forced {
+		c.forgetHCOVersion(ch)
+		if again, aerr := c.hcoVersion(ctx); aerr == nil && again.version != ch.version {
+			ch = again
+			u, err = c.hcResource(ch.version).Get(ctx, name, metav1.GetOptions{})
+		}
+	}
+	if err != nil {
+		return nil, nil, MapError(op, kindHyperConverged, ns, name, err)
+	}
+	return u, ch, nil
 }
 
-// hyperConvergedFrom decodes the object through update.HyperConverged's
-// JSON names, which keeps the three states of workloadUpdateMethods
-// (absent, [], a list) apart.
-func hyperConvergedFrom(u *unstructured.Unstructured) (*update.HyperConverged, error) {
-	data, err := json.Marshal(u.Object)
+// virtualizationFields are the fields of update.HyperConvergedSpec that
+// HCO's v1 API moved from spec to spec.virtualization
+// (api/v1/hyperconverged_types.go VirtualizationConfig).
+var virtualizationFields = []string{"workloadUpdateStrategy", "liveMigrationConfig", "evictionStrategy"}
+
+// hyperConvergedFrom decodes the object, read through the version, through
+// update.HyperConverged's JSON names (v1beta1's shape), which keeps the
+// states of workloadUpdateMethods (absent, [], a list) apart. A v1 object
+// has its spec.virtualization fields moved up to spec first.
+func hyperConvergedFrom(u *unstructured.Unstructured, version string) (*update.HyperConverged, error) {
+	obj := u.Object
+	if version == HyperConvergedV1 {
+		obj = v1beta1Shape(obj)
+	}
+	data, err := json.Marshal(obj)
 	if err != nil {
 		return nil, fmt.Errorf("read %s %s: %w", kindHyperConverged, objectName(u.GetNamespace(), u.GetName()), err)
 	}
 	var hc update.HyperConverged
 	if err := json.Unmarshal(data, &hc); err != nil {
-		return nil, fmt.Errorf("read %s %s: %w", kindHyperConverged, objectName(u.GetNamespace(), u.GetName()), err)
+		return nil, fmt.Errorf("read %s %s (%s/%s): %w", kindHyperConverged, objectName(u.GetNamespace(), u.GetName()), HyperConvergedGroup, version, err)
 	}
 	hc.Namespace, hc.Name = u.GetNamespace(), u.GetName()
 	hc.Generation, hc.ResourceVersion = u.GetGeneration(), u.GetResourceVersion()
 	return &hc, nil
+}
+
+// v1beta1Shape returns a copy of a v1 object (sharing the values) whose
+// spec holds the virtualizationFields of spec.virtualization, as v1beta1
+// has them.
+func v1beta1Shape(obj map[string]any) map[string]any {
+	out := maps.Clone(obj)
+	spec, _ := obj["spec"].(map[string]any)
+	virt, _ := spec["virtualization"].(map[string]any)
+	flat := maps.Clone(spec)
+	if flat == nil {
+		flat = map[string]any{}
+	}
+	for _, f := range virtualizationFields {
+		if v, ok := virt[f]; ok {
+			flat[f] = v
+		} else {
+			delete(flat, f)
+		}
+	}
+	delete(flat, "virtualization")
+	out["spec"] = flat
+	return out
+}
+
+// methodsPath is the JSON pointer of workloadUpdateMethods in the version.
+func methodsPath(version string) string {
+	if version == HyperConvergedV1 {
+		return "/spec/virtualization/workloadUpdateStrategy/workloadUpdateMethods"
+	}
+	return "/spec/workloadUpdateStrategy/workloadUpdateMethods"
+}
+
+// methodsField names the field in messages: its path and the version.
+func methodsField(version string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(methodsPath(version), "/"), "/", ".") + " (" + HyperConvergedGroup + "/" + version + ")"
 }
 
 // jsonPatchOp is one operation of an RFC 6902 JSON patch.
@@ -59,106 +133,101 @@ type jsonPatchOp struct {
 	Value any    `json:"value,omitempty"`
 }
 
-const methodsPath = "/spec/workloadUpdateStrategy/workloadUpdateMethods"
-
-// SetWorkloadUpdateMethods implements update.HyperConvergeds as one JSON
-// patch, applied atomically by the API server, whose first operation tests
-// the value it expects:
+// SetWorkloadUpdateMethods implements update.HyperConvergeds (see its
+// contract there) through the version [Cluster.HyperConvergedVersion]
+// chooses, with one JSON patch the API server applies atomically:
 //
-//   - when from is a list (empty or not), `test` that the field equals it,
-//     then `replace` it with to, or `remove` it when to is nil;
-//   - when from is nil (absent), JSON patch cannot test for absence, so the
-//     patch tests the nearest enclosing object as read just before:
-//     spec.workloadUpdateStrategy without the field, or spec when the
-//     strategy itself is absent, or metadata.resourceVersion when spec is.
-//     A concurrent change of that object (of the field, or of a sibling such
-//     as batchEvictionSize) then fails the test. It is conservative: a change
-//     of a sibling makes a conflict the caller retries, never a lost write.
+//	[{"op":"test","path":<field>,"value":<the value read>},
+//	 {"op":"replace","path":<field>,"value":<to>}]
 //
-// The tests cover spec only (except in the last case), so the status
-// updates HCO makes all the time do not make conflicts.
+// The `test` makes it a compare-and-swap: a writer that changed the field
+// between the read and the patch fails it (HTTP 422), which is told apart
+// from a validation error by reading the field again; when it no longer
+// holds what was tested, the error is update.ErrConflict. Only the field
+// is tested, so HCO's status updates and edits of sibling fields make no
+// conflict.
 //
-// On a real cluster HCO's CRD defaults the field to ["LiveMigrate"]
-// (kubebuilder:default on workloadUpdateMethods), so the API server fills
-// an absent field in: removing it (to = nil) leaves ["LiveMigrate"], and
-// GetHyperConverged never reads it as absent there.
+// In order: to is checked (update.CheckMethodsWrite) before anything is
+// read; a field that reads absent is update.ErrNotStored without a write
+// (HCO's CRD always stores it, so the version is not the one it stores:
+// see below); a current value that already is to is success without a
+// write; a current value other than from (update.SameStoredMethods: nil is
+// HCO's default [LiveMigrate]) is update.ErrConflict; after the patch, the
+// field of the object the API server returned is compared with to, and a
+// difference (defaulting, pruning, a version whose writes do not reach
+// storage) is update.ErrNotStored naming the field and the version.
 //
-// The field is read first, and a value other than from is a conflict
-// without any write. A test that fails at the API server (HTTP 422) is told
-// apart from a validation error by reading the field again: when it no
-// longer holds what was tested, the error is update.ErrConflict.
+// Through a served version that is not the storage version, without a
+// conversion webhook (HCO 1.18's v1; HCO main's v1beta1 when its webhook
+// is not configured), the API server returns the object pruned to what
+// that version has and defaults nothing: the field reads absent. A patch
+// through such a version would be applied to the pruned object and would
+// drop every field the version lacks, which is why nothing is written
+// then. Both errors drop the chosen version, so the next call chooses
+// again.
 func (c *Cluster) SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kubevirtv1.WorkloadUpdateMethod) error {
 	const op = "set workloadUpdateMethods of"
 	ns, name := c.opts.Namespace, update.HyperConvergedName
-	u, err := c.getHyperConverged(ctx, op)
+	if err := update.CheckMethodsWrite(ns, name, to); err != nil {
+		return err
+	}
+	u, ch, err := c.getHyperConverged(ctx, op)
 	if err != nil {
 		return err
 	}
-	hc, err := hyperConvergedFrom(u)
+	hc, err := hyperConvergedFrom(u, ch.version)
 	if err != nil {
 		return err
 	}
 	cur := hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods
-	if !sameMethods(cur, from) {
+	if cur == nil {
+		// HCO's CRD defaults the field in its storage version, so a read
+		// never lacks it; a read through another version without a
+		// conversion webhook does (the API server prunes what that version
+		// lacks, and defaults nothing). A write through it would be applied
+		// to that pruned object and lose every field the version lacks:
+		// write nothing.
+		c.forgetHCOVersion(ch)
+		return withVersionHint(&update.ObjectError{Op: op, Kind: kindHyperConverged, Namespace: ns, Name: name,
+			Err: fmt.Errorf("%w: %s reads absent, though HCO's CRD stores it always (default %s): %s is not the version the CRD stores, or the CRD is not HCO's; nothing was written (the version was %s; set Options.HyperConvergedVersion to the version the CRD stores)",
+				update.ErrNotStored, methodsField(ch.version), update.ShowMethods(&update.DefaultWorkloadUpdateMethods), ch.version, ch.why)}, ch)
+	}
+	if update.SameStoredMethods(cur, to) {
+		return nil
+	}
+	if !update.SameStoredMethods(cur, from) {
 		return update.Conflict(op, kindHyperConverged, ns, name,
-			fmt.Sprintf("the field is %s, not the expected %s", update.ShowMethods(cur), update.ShowMethods(from)))
+			fmt.Sprintf("%s is %s, not the expected %s", methodsField(ch.version), update.ShowMethods(cur), update.ShowMethods(from)))
 	}
-	patch, testPath, testValue := methodsPatch(u, from, to)
-	if patch == nil {
-		return nil // absent to absent: nothing to change
-	}
-	data, err := json.Marshal(patch)
+	path := methodsPath(ch.version)
+	tested := methodsJSON(cur)
+	data, err := json.Marshal([]jsonPatchOp{{Op: "test", Path: path, Value: tested}, {Op: "replace", Path: path, Value: methodsJSON(to)}})
 	if err != nil {
 		return MapError(op, kindHyperConverged, ns, name, err)
 	}
 	if c.beforeMethodsPatch != nil {
 		c.beforeMethodsPatch()
 	}
-	_, err = c.dyn.Resource(HyperConvergedResource).Namespace(ns).Patch(ctx, name, types.JSONPatchType, data, metav1.PatchOptions{})
-	if err == nil {
-		return nil
-	}
-	if apierrors.IsInvalid(err) || apierrors.ReasonForError(err) == metav1.StatusReasonInvalid || errorCode(err) == 422 {
-		// A failed test is a 422, as is a validation error: read again.
-		if now, rerr := c.getHyperConverged(ctx, op); rerr == nil && !sameJSONPointer(now.Object, testPath, testValue) {
-			return update.Conflict(op, kindHyperConverged, ns, name,
-				fmt.Sprintf("%s changed while it was being written (expected %s): %v", testPath, update.ShowMethods(from), err))
+	out, err := c.hcResource(ch.version).Patch(ctx, name, types.JSONPatchType, data, metav1.PatchOptions{})
+	if err != nil {
+		if apierrors.IsInvalid(err) || errorCode(err) == 422 {
+			// A failed test is a 422, as is a validation error: read again.
+			if now, rerr := c.hcResource(ch.version).Get(ctx, name, metav1.GetOptions{}); rerr == nil && !sameJSONPointer(now.Object, path, tested) {
+				return update.Conflict(op, kindHyperConverged, ns, name,
+					fmt.Sprintf("%s changed while it was being written (it was %s): %v", methodsField(ch.version), update.ShowMethods(cur), err))
+			}
 		}
+		return MapError(op, kindHyperConverged, ns, name, err)
 	}
-	return MapError(op, kindHyperConverged, ns, name, err)
-}
-
-// methodsPatch returns the JSON patch changing the field from → to on the
-// object u (already checked to hold from), with the path and value its test
-// operation compares. It returns a nil patch when there is nothing to do.
-func methodsPatch(u *unstructured.Unstructured, from, to *[]kubevirtv1.WorkloadUpdateMethod) (patch []jsonPatchOp, testPath string, testValue any) {
-	if from != nil {
-		testPath, testValue = methodsPath, methodsJSON(from)
-		patch = []jsonPatchOp{{Op: "test", Path: testPath, Value: testValue}}
-		if to == nil {
-			return append(patch, jsonPatchOp{Op: "remove", Path: methodsPath}), testPath, testValue
-		}
-		return append(patch, jsonPatchOp{Op: "replace", Path: methodsPath, Value: methodsJSON(to)}), testPath, testValue
+	stored, err := hyperConvergedFrom(out, ch.version)
+	if err != nil {
+		return err
 	}
-	if to == nil {
-		return nil, "", nil
+	if got := stored.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods; got == nil || !slices.Equal(*got, *to) {
+		c.forgetHCOVersion(ch)
+		return withVersionHint(update.NotStored(op, kindHyperConverged, ns, name, methodsField(ch.version), update.ShowMethods(to), update.ShowMethods(got)), ch)
 	}
-	strategy, hasStrategy, _ := unstructured.NestedFieldNoCopy(u.Object, "spec", "workloadUpdateStrategy")
-	spec, hasSpec, _ := unstructured.NestedFieldNoCopy(u.Object, "spec")
-	switch {
-	case hasStrategy && strategy != nil:
-		testPath, testValue = "/spec/workloadUpdateStrategy", strategy
-		patch = []jsonPatchOp{{Op: "test", Path: testPath, Value: testValue}, {Op: "add", Path: methodsPath, Value: methodsJSON(to)}}
-	case hasSpec && spec != nil:
-		testPath, testValue = "/spec", spec
-		patch = []jsonPatchOp{{Op: "test", Path: testPath, Value: testValue},
-			{Op: "add", Path: "/spec/workloadUpdateStrategy", Value: map[string]any{"workloadUpdateMethods": methodsJSON(to)}}}
-	default:
-		testPath, testValue = "/metadata/resourceVersion", u.GetResourceVersion()
-		patch = []jsonPatchOp{{Op: "test", Path: testPath, Value: testValue},
-			{Op: "add", Path: "/spec", Value: map[string]any{"workloadUpdateStrategy": map[string]any{"workloadUpdateMethods": methodsJSON(to)}}}}
-	}
-	return patch, testPath, testValue
+	return nil
 }
 
 // methodsJSON is the JSON value of a present field: always an array, never
@@ -188,13 +257,6 @@ func sameJSONPointer(obj map[string]any, pointer string, want any) bool {
 	_ = json.Unmarshal(a, &x)
 	_ = json.Unmarshal(b, &y)
 	return reflect.DeepEqual(x, y)
-}
-
-func sameMethods(a, b *[]kubevirtv1.WorkloadUpdateMethod) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return reflect.DeepEqual(methodsJSON(a), methodsJSON(b))
 }
 
 // errorCode is the HTTP status of an API error, 0 for another error.

@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/virtupdate/virtupdate/conditions"
+	"github.com/virtupdate/virtupdate/internal/kubetest"
 	"github.com/virtupdate/virtupdate/update"
 	"github.com/virtupdate/virtupdate/update/updatetest"
 )
@@ -65,6 +66,7 @@ func rbacFixture() updatetest.Fixture {
 	ns := update.DefaultNamespace
 	return updatetest.Fixture{
 		HyperConverged: updatetest.HyperConverged(nil),
+		KubeVirt:       updatetest.KubeVirt(nil),
 		ClusterVersion: &update.ClusterVersion{Channel: "stable-4.15", History: []update.UpdateHistory{{State: update.UpdateCompleted, Version: "4.15.0"}}},
 		Pools:          []update.MachineConfigPool{{Name: "worker", MaxUnavailable: 1}},
 		Subscriptions:  []update.Subscription{{Namespace: ns, Name: "hco-operatorhub", Package: update.HyperConvergedPackage, Channel: "stable"}},
@@ -129,7 +131,10 @@ func exercise(ctx context.Context, c *Cluster) []error {
 	do("ApproveInstallPlan", c.ApproveInstallPlan(ctx, ns, "install-a"))
 	_, err = c.GetHyperConverged(ctx)
 	do("GetHyperConverged", err)
-	do("SetWorkloadUpdateMethods", c.SetWorkloadUpdateMethods(ctx, nil, updatetest.Methods(kubevirtv1.WorkloadUpdateMethodLiveMigrate)))
+	// From the stored default to [], a real change.
+	do("SetWorkloadUpdateMethods", c.SetWorkloadUpdateMethods(ctx, nil, updatetest.Methods()))
+	_, err = c.GetKubeVirt(ctx)
+	do("GetKubeVirt", err)
 	_, err = c.ListNodes(ctx)
 	do("ListNodes", err)
 	_, err = c.ListNodeMaintenances(ctx)
@@ -158,13 +163,14 @@ func exercise(ctx context.Context, c *Cluster) []error {
 }
 
 // allowed asks the API server whether the test user may do verb on the
-// resource of the rule.
-func (a admin) allowed(t *testing.T, namespace, group, resource, verb string) bool {
+// resource of the rule (on the named object, for a rule with
+// resourceNames).
+func (a admin) allowed(t *testing.T, namespace, group, resource, name, verb string) bool {
 	t.Helper()
 	res, sub, _ := strings.Cut(resource, "/")
 	sar, err := a.core.AuthorizationV1().SubjectAccessReviews().Create(context.Background(), &authorizationv1.SubjectAccessReview{
 		Spec: authorizationv1.SubjectAccessReviewSpec{User: rbacUser, ResourceAttributes: &authorizationv1.ResourceAttributes{
-			Namespace: namespace, Group: group, Resource: res, Subresource: sub, Verb: verb}},
+			Namespace: namespace, Group: group, Resource: res, Subresource: sub, Name: name, Verb: verb}},
 	}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -204,90 +210,140 @@ func TestRBAC(t *testing.T) {
 	}
 	userCfg := rest.CopyConfig(cfg)
 	userCfg.Impersonate = rest.ImpersonationConfig{UserName: rbacUser}
-	user, err := New(userCfg, Options{})
-	if err != nil {
-		t.Fatal(err)
+	// A new adapter for each case: it chooses the HyperConverged's version
+	// afresh, with the permissions and the CRD of the moment.
+	newUser := func(t *testing.T) *Cluster {
+		t.Helper()
+		c, err := New(userCfg, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
 	waitFor(t, 10*time.Second, "the bindings to take effect", func() bool {
-		return a.allowed(t, "", "hco.kubevirt.io", "hyperconvergeds", "get") && a.allowed(t, roleNS, "", "configmaps", "update")
+		return a.allowed(t, "", "hco.kubevirt.io", "hyperconvergeds", "", "get") && a.allowed(t, roleNS, "", "configmaps", "", "update")
 	})
 
-	t.Run("Conformance", func(t *testing.T) {
-		updatetest.Run(t, func(t *testing.T, f updatetest.Fixture) update.Cluster {
-			a.seed(t, f)
-			return user
+	forEachHCO(t, func(t *testing.T, _ kubetest.HCO) {
+		t.Run("Conformance", func(t *testing.T) {
+			updatetest.Run(t, func(t *testing.T, f updatetest.Fixture) update.Cluster {
+				a.seed(t, f)
+				return newUser(t)
+			})
+		})
+		t.Run("EveryOperation", func(t *testing.T) {
+			a.seedRBAC(t)
+			if errs := exercise(t.Context(), newUser(t)); len(errs) > 0 {
+				t.Fatalf("with the shipped roles: %v", errors.Join(errs...))
+			}
 		})
 	})
 
-	t.Run("EveryOperation", func(t *testing.T) {
-		a.seedRBAC(t)
-		if errs := exercise(t.Context(), user); len(errs) > 0 {
-			t.Fatalf("with the shipped roles: %v", errors.Join(errs...))
+	type grant struct {
+		namespace, group, resource, name, verb string
+		remove                                 func() error
+	}
+	var grants []grant
+	for i, r := range cr.Rules {
+		for _, v := range r.Verbs {
+			grants = append(grants, grant{"", r.APIGroups[0], r.Resources[0], first(r.ResourceNames), v, func() error {
+				c := cr.DeepCopy()
+				c.Rules = withoutVerb(c.Rules, i, v)
+				return updateClusterRole(ctx, a, c)
+			}})
 		}
-	})
+	}
+	for i, r := range role.Rules {
+		for _, v := range r.Verbs {
+			grants = append(grants, grant{roleNS, r.APIGroups[0], r.Resources[0], first(r.ResourceNames), v, func() error {
+				c := role.DeepCopy()
+				c.Rules = withoutVerb(c.Rules, i, v)
+				return updateRole(ctx, a, c)
+			}})
+		}
+	}
+	// without runs f with the grant taken away, and restores it.
+	without := func(t *testing.T, g grant, f func()) {
+		t.Helper()
+		if err := g.remove(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := updateClusterRole(ctx, a, cr); err != nil {
+				t.Fatal(err)
+			}
+			if err := updateRole(ctx, a, role); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 10*time.Second, "the verb to be granted again", func() bool { return a.allowed(t, g.namespace, g.group, g.resource, g.name, g.verb) })
+		}()
+		waitFor(t, 10*time.Second, "the verb to be taken away", func() bool { return !a.allowed(t, g.namespace, g.group, g.resource, g.name, g.verb) })
+		f()
+	}
+	grantName := func(g grant) string {
+		name := g.verb + " " + g.resource
+		if g.group != "" {
+			name += "." + g.group
+		}
+		return name
+	}
 
+	// With HCO 1.18's CRD every verb is needed: without the CRD's get, the
+	// adapter falls back on the version discovery prefers (v1), which HCO
+	// 1.18 does not store, and the write says so.
 	t.Run("EachVerbIsNeeded", func(t *testing.T) {
-		type grant struct {
-			namespace, group, resource, verb string
-			remove                           func() error
-		}
-		var grants []grant
-		for i, r := range cr.Rules {
-			for _, v := range r.Verbs {
-				grants = append(grants, grant{"", r.APIGroups[0], r.Resources[0], v, func() error {
-					c := cr.DeepCopy()
-					c.Rules = withoutVerb(c.Rules, i, v)
-					return updateClusterRole(ctx, a, c)
-				}})
-			}
-		}
-		for i, r := range role.Rules {
-			for _, v := range r.Verbs {
-				grants = append(grants, grant{roleNS, r.APIGroups[0], r.Resources[0], v, func() error {
-					c := role.DeepCopy()
-					c.Rules = withoutVerb(c.Rules, i, v)
-					return updateRole(ctx, a, c)
-				}})
-			}
-		}
+		useHCO(t, server.HCOs()[0])
 		for _, g := range grants {
-			name := g.verb + " " + g.resource
-			if g.group != "" {
-				name += "." + g.group
-			}
+			name := grantName(g)
 			t.Run(name, func(t *testing.T) {
-				if err := g.remove(); err != nil {
-					t.Fatal(err)
-				}
-				defer func() {
-					if err := updateClusterRole(ctx, a, cr); err != nil {
-						t.Fatal(err)
+				without(t, g, func() {
+					a.seedRBAC(t)
+					errs := exercise(t.Context(), newUser(t))
+					var forbidden []error
+					for _, err := range errs {
+						if errors.Is(err, ErrForbidden) {
+							forbidden = append(forbidden, err)
+						}
 					}
-					if err := updateRole(ctx, a, role); err != nil {
-						t.Fatal(err)
+					if len(forbidden) == 0 {
+						t.Fatalf("without %s the adapter still works (errors: %v): the verb is not needed", name, errs)
 					}
-					waitFor(t, 10*time.Second, "the verb to be granted again", func() bool { return a.allowed(t, g.namespace, g.group, g.resource, g.verb) })
-				}()
-				waitFor(t, 10*time.Second, "the verb to be taken away", func() bool { return !a.allowed(t, g.namespace, g.group, g.resource, g.verb) })
-				a.seedRBAC(t)
-				errs := exercise(t.Context(), user)
-				var forbidden []error
-				for _, err := range errs {
-					if errors.Is(err, ErrForbidden) {
-						forbidden = append(forbidden, err)
+					msg := forbidden[0].Error()
+					if !strings.Contains(msg, g.verb) || !strings.Contains(msg, strings.SplitN(g.resource, "/", 2)[0]) || !strings.Contains(msg, "deploy/rbac.yaml") {
+						t.Errorf("the error does not say what is missing and what to do: %s", msg)
 					}
-				}
-				if len(forbidden) == 0 {
-					t.Fatalf("without %s the adapter still works (errors: %v): the verb is not needed", name, errs)
-				}
-				msg := forbidden[0].Error()
-				if !strings.Contains(msg, g.verb) || !strings.Contains(msg, strings.SplitN(g.resource, "/", 2)[0]) || !strings.Contains(msg, "deploy/rbac.yaml") {
-					t.Errorf("the error does not say what is missing and what to do: %s", msg)
-				}
-				t.Logf("without %s: %s", name, msg)
+					t.Logf("without %s: %s", name, msg)
+				})
 			})
 		}
 	})
+
+	// With HCO main's CRD the version discovery prefers, v1, is the one it
+	// stores: without the CRD's get every operation still works.
+	t.Run("HCOMainWithoutCRDAccess", func(t *testing.T) {
+		useHCO(t, server.HCOs()[1])
+		i := slices.IndexFunc(grants, func(g grant) bool { return g.resource == "customresourcedefinitions" })
+		if i < 0 {
+			t.Fatal("deploy/rbac.yaml grants nothing on customresourcedefinitions")
+		}
+		without(t, grants[i], func() {
+			a.seedRBAC(t)
+			c := newUser(t)
+			if errs := exercise(t.Context(), c); len(errs) > 0 {
+				t.Fatalf("without the CRD's get on HCO main: %v", errors.Join(errs...))
+			}
+			if v, why, err := c.HyperConvergedVersion(t.Context()); err != nil || v != HyperConvergedV1 || !strings.Contains(why, "discovery") {
+				t.Errorf("version %q (%s), %v; want v1 from discovery", v, why, err)
+			}
+		})
+	})
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
 }
 
 // withoutVerb returns the rules with the verb taken out of rule i, and the

@@ -9,13 +9,11 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
 	"github.com/virtupdate/virtupdate/update"
-	"github.com/virtupdate/virtupdate/update/updatetest"
 )
 
 // These tests need no API server.
@@ -79,47 +77,6 @@ func TestResolveMaxUnavailable(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
-
-// TestMethodsPatch checks the patches SetWorkloadUpdateMethods sends: a
-// test of the expected value first, and for an absent field a test of the
-// nearest enclosing object.
-func TestMethodsPatch(t *testing.T) {
-	live := kubevirtv1.WorkloadUpdateMethodLiveMigrate
-	hc := func(spec map[string]any) *unstructured.Unstructured {
-		u := &unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"resourceVersion": "7"}}}
-		if spec != nil {
-			u.Object["spec"] = spec
-		}
-		return u
-	}
-	for _, tt := range []struct {
-		name     string
-		obj      *unstructured.Unstructured
-		from, to *[]kubevirtv1.WorkloadUpdateMethod
-		want     string
-	}{
-		{"list to empty", hc(nil), updatetest.Methods(live), updatetest.Methods(),
-			`[{"op":"test","path":"/spec/workloadUpdateStrategy/workloadUpdateMethods","value":["LiveMigrate"]},{"op":"replace","path":"/spec/workloadUpdateStrategy/workloadUpdateMethods","value":[]}]`},
-		{"empty to absent", hc(nil), updatetest.Methods(), nil,
-			`[{"op":"test","path":"/spec/workloadUpdateStrategy/workloadUpdateMethods","value":[]},{"op":"remove","path":"/spec/workloadUpdateStrategy/workloadUpdateMethods"}]`},
-		{"absent, strategy present", hc(map[string]any{"workloadUpdateStrategy": map[string]any{"batchEvictionSize": int64(10)}}), nil, updatetest.Methods(live),
-			`[{"op":"test","path":"/spec/workloadUpdateStrategy","value":{"batchEvictionSize":10}},{"op":"add","path":"/spec/workloadUpdateStrategy/workloadUpdateMethods","value":["LiveMigrate"]}]`},
-		{"absent, no strategy", hc(map[string]any{"other": "x"}), nil, updatetest.Methods(),
-			`[{"op":"test","path":"/spec","value":{"other":"x"}},{"op":"add","path":"/spec/workloadUpdateStrategy","value":{"workloadUpdateMethods":[]}}]`},
-		{"absent, no spec", hc(nil), nil, updatetest.Methods(live),
-			`[{"op":"test","path":"/metadata/resourceVersion","value":"7"},{"op":"add","path":"/spec","value":{"workloadUpdateStrategy":{"workloadUpdateMethods":["LiveMigrate"]}}}]`},
-		{"absent to absent", hc(nil), nil, nil, `null`},
-	} {
-		patch, testPath, testValue := methodsPatch(tt.obj, tt.from, tt.to)
-		got := mustJSON(t, patch)
-		if got != tt.want {
-			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
-		}
-		if patch != nil && !sameJSONPointer(tt.obj.Object, testPath, testValue) && tt.from == nil {
-			t.Errorf("%s: the tested value %s=%v does not hold on the object it was read from", tt.name, testPath, testValue)
-		}
-	}
-}
 
 // TestMethodsJSONNeverNull: a pointer to a nil slice is the empty list, not
 // JSON null (which the API server would drop, making the field absent).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -87,9 +88,11 @@ func (c *Cluster) CreateMigration(ctx context.Context, m *kubevirtv1.VirtualMach
 // EvictVMI implements update.Workloads. It asks the policy/v1 Eviction API
 // to evict the VMI's current virt-launcher pod, the one KubeVirt's
 // workload updater evicts: the newest pod the VMI controls on the VMI's
-// node. KubeVirt's eviction webhook and PodDisruptionBudgets then decide; a
-// refusal for now (HTTP 429) wraps ErrEvictionDenied. A VMI without a
-// launcher pod is update.ErrNotFound.
+// node. KubeVirt's eviction webhook and PodDisruptionBudgets then decide.
+// nil means the pod was evicted; every refusal for now (HTTP 429) is an
+// *update.EvictionError whose Refusal is update.ClassifyEviction of the
+// server's message (the webhook's, or the API server's for a budget), with
+// the pod named. A VMI without a launcher pod is update.ErrNotFound.
 func (c *Cluster) EvictVMI(ctx context.Context, namespace, name string) error {
 	const op = "evict"
 	u, err := c.dyn.Resource(VMIResource).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
@@ -113,11 +116,36 @@ func (c *Cluster) EvictVMI(ctx context.Context, namespace, name string) error {
 	case err == nil:
 		return nil
 	case apierrors.IsTooManyRequests(err):
-		return &update.ObjectError{Op: op, Kind: kindVMI, Namespace: namespace, Name: name,
-			Err: fmt.Errorf("%w: pod %s: %w", ErrEvictionDenied, pod.Name, err)}
+		return evictionError(namespace, name, pod.Name, err)
 	default:
 		return MapError(op+" launcher pod "+pod.Name+" of", kindVMI, namespace, name, err)
 	}
+}
+
+// evictionError is the *update.EvictionError of a 429 answer to the
+// eviction of the VMI's pod. The API server prefixes a webhook's message
+// with `admission webhook "<name>" denied the request: `
+// (k8s.io/apiserver pkg/admission/plugin/webhook/errors ToStatusErr); the
+// Message and its classification are the webhook's own words.
+func evictionError(namespace, name, pod string, err error) *update.EvictionError {
+	msg := err.Error()
+	var s apierrors.APIStatus
+	if errors.As(err, &s) && s.Status().Message != "" {
+		msg = s.Status().Message
+	}
+	msg = webhookMessage(msg)
+	return &update.EvictionError{Namespace: namespace, Name: name, Pod: pod, Refusal: update.ClassifyEviction(msg), Message: msg}
+}
+
+// webhookMessage strips the API server's prefix off a webhook's denial.
+func webhookMessage(msg string) string {
+	const pre, denied = `admission webhook "`, `" denied the request: `
+	if rest, ok := strings.CutPrefix(msg, pre); ok {
+		if _, after, ok := strings.Cut(rest, denied); ok {
+			return after
+		}
+	}
+	return msg
 }
 
 // evict posts the Eviction once. client-go retries an HTTP 429 that

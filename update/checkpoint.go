@@ -3,7 +3,6 @@ package update
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	kubevirtv1 "kubevirt.io/api/core/v1"
@@ -52,13 +51,20 @@ func (b MethodsBackup) Value() *[]kubevirtv1.WorkloadUpdateMethod {
 	return &v
 }
 
-// Equal reports whether the backup holds exactly the value m (same state,
-// same methods in the same order).
+// Equal reports whether the backup and m are the same value once stored
+// (SameStoredMethods): an absent backup, which older checkpoints and
+// servers without HCO's defaulting can hold, equals
+// DefaultWorkloadUpdateMethods.
 func (b MethodsBackup) Equal(m *[]kubevirtv1.WorkloadUpdateMethod) bool {
-	if m == nil {
-		return !b.Present
-	}
-	return b.Present && slices.Equal(b.Methods, *m)
+	return SameStoredMethods(b.Value(), m)
+}
+
+// Stored returns the value a restore writes: the list, or
+// DefaultWorkloadUpdateMethods for an absent backup, since a server with
+// HCO's CRD stores absent as that list.
+func (b MethodsBackup) Stored() *[]kubevirtv1.WorkloadUpdateMethod {
+	v := StoredMethods(b.Value())
+	return &v
 }
 
 // String renders the backup as "absent", "[]" or "[LiveMigrate,Evict]".

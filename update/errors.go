@@ -3,6 +3,7 @@ package update
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors of the ports. Test for them with errors.Is.
@@ -18,7 +19,97 @@ var (
 	// implementation of the Workloads port wraps it, so one errors.Is
 	// works on the fake and on a real cluster.
 	ErrEvictionDenied = errors.New("eviction denied")
+	// ErrEvacuationStarted: the eviction of a VMI's launcher pod was
+	// answered with KubeVirt's "Eviction triggered evacuation of VMI" or
+	// "Evacuation in progress" (both HTTP 429): the pod stays, and
+	// virt-controller migrates the VMI off the node instead. Errors that
+	// wrap it also wrap ErrEvictionDenied, since the pod was not evicted;
+	// test for ErrEvacuationStarted first to tell the cases apart.
+	ErrEvacuationStarted = errors.New("eviction triggered evacuation")
+	// ErrInvalid: the arguments cannot be written (a value the server
+	// cannot hold, an unknown method). Nothing was changed.
+	ErrInvalid = errors.New("invalid")
+	// ErrNotStored: the server accepted a write but stored something else
+	// (its defaulting, pruning, or a version conversion changed the field).
+	// The write took effect as the server stored it; read the object again.
+	ErrNotStored = errors.New("the server did not store what was written")
 )
+
+// Why an eviction of a launcher pod did not delete the pod.
+type EvictionRefusal string
+
+// The refusals of KubeVirt's eviction webhook
+// (pkg/virt-api/webhooks/validating-webhook/admitters/pod-eviction-admitter.go)
+// and of the API server's PodDisruptionBudget check. Every one is an HTTP 429.
+const (
+	// EvacuationTriggered: "Eviction triggered evacuation of VMI ns/name":
+	// the webhook set status.evacuationNodeName; a migration follows.
+	EvacuationTriggered EvictionRefusal = "EvacuationTriggered"
+	// EvacuationInProgress: "Evacuation in progress: …": the VMI is already
+	// marked for evacuation.
+	EvacuationInProgress EvictionRefusal = "EvacuationInProgress"
+	// EvictionNotMigratable: "VMI … is configured with an eviction strategy
+	// but is not live-migratable": the drain is blocked until the VMI
+	// stops or becomes migratable.
+	EvictionNotMigratable EvictionRefusal = "NotMigratable"
+	// EvictionDisruptionBudget: a PodDisruptionBudget allows no disruption.
+	EvictionDisruptionBudget EvictionRefusal = "DisruptionBudget"
+	// EvictionOther: any other refusal (the webhook failed to read or mark
+	// the VMI, an eviction of a migration target pod).
+	EvictionOther EvictionRefusal = "Other"
+)
+
+// EvictionError is the error of Workloads.EvictVMI when the launcher pod was
+// not evicted. Both implementations return it, so errors.As and errors.Is
+// behave the same on the fake and on a real cluster: every EvictionError is
+// ErrEvictionDenied; EvacuationTriggered and EvacuationInProgress are also
+// ErrEvacuationStarted.
+type EvictionError struct {
+	// Namespace and Name are the VMI's; Pod is its launcher pod, "" when
+	// not known.
+	Namespace, Name, Pod string
+	// Refusal says which case it is.
+	Refusal EvictionRefusal
+	// Message is what the webhook or the API server said.
+	Message string
+}
+
+// Error renders e.g. `evict VMI ns/vm (pod virt-launcher-vm-x): EvacuationTriggered: Eviction triggered evacuation of VMI "ns/vm"`.
+func (e *EvictionError) Error() string {
+	pod := ""
+	if e.Pod != "" {
+		pod = " (pod " + e.Pod + ")"
+	}
+	return fmt.Sprintf("evict VMI %s/%s%s: %s: %s", e.Namespace, e.Name, pod, e.Refusal, e.Message)
+}
+
+// Is matches ErrEvictionDenied always and ErrEvacuationStarted for the two
+// evacuation refusals.
+func (e *EvictionError) Is(target error) bool {
+	switch target {
+	case ErrEvictionDenied:
+		return true
+	case ErrEvacuationStarted:
+		return e.Refusal == EvacuationTriggered || e.Refusal == EvacuationInProgress
+	}
+	return false
+}
+
+// ClassifyEviction names the refusal of a 429 answer from its message, as
+// KubeVirt's webhook and the API server word them.
+func ClassifyEviction(message string) EvictionRefusal {
+	switch {
+	case strings.HasPrefix(message, "Evacuation in progress"):
+		return EvacuationInProgress
+	case strings.HasPrefix(message, "Eviction triggered evacuation"):
+		return EvacuationTriggered
+	case strings.Contains(message, "is configured with an eviction strategy but is not live-migratable"):
+		return EvictionNotMigratable
+	case strings.Contains(message, "disruption budget"):
+		return EvictionDisruptionBudget
+	}
+	return EvictionOther
+}
 
 // ObjectError is an error about one object: what was done, to which object,
 // and why it failed.

@@ -62,19 +62,23 @@ func ExampleNewPlan() {
 	// Output:
 	// minor 4.16.4
 	// preflight
+	// update-cnv-4.15
 	// wait-upgradeable
+	// set-channel-4.16
 	// update-ocp-4.16
 	// wait-pools-4.16
 	// update-cnv-4.16
 	// verify-workload-updates
 }
 
-// Pre-flight checks are values: severity, reason and remedy.
+// Pre-flight checks are values: severity, reason and remedy. Under the
+// cluster-wide eviction strategy None, a node drain shuts db-0 down.
 func ExamplePreflight() {
 	s, _ := fake.ParseScenario([]byte(`
 clusterVersion: {version: 4.14.20}
 cnv: {version: 4.14.3}
 hyperConverged: {workloadUpdateStrategy: {workloadUpdateMethods: [LiveMigrate]}}
+clusterEvictionStrategy: None
 nodes: [{name: "worker-{i}", count: 2}]
 vms:
   - {namespace: prod, name: "db-0"}
@@ -89,4 +93,5 @@ vms:
 	}
 	// Output:
 	// Error WorkloadBlockers [VMI prod/gpu-0]
+	// Warning DrainShutsDownVMIs [VMI prod/db-0]
 }

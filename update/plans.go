@@ -3,6 +3,8 @@ package update
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/virtupdate/virtupdate/channel"
 )
@@ -69,8 +71,13 @@ type Request struct {
 	// Graph, when not nil, is the update graph: pre-flight checks the
 	// target is reachable in it, and EUS plans pick Via from it.
 	Graph *channel.Graph
-	// AllowConditional lets the path take conditional updates.
+	// AllowConditional lets the path take conditional updates, accepting
+	// every risk.
 	AllowConditional bool
+	// AcceptRisks names the risks of conditional updates the path may take
+	// (as `oc adm upgrade recommend --accept` names them); any other risk on
+	// the path refuses the plan.
+	AcceptRisks []string
 	// Force runs the plan despite Error findings of the pre-flight checks.
 	Force bool
 	// Namespace and Subscription locate the operator; empty means
@@ -117,6 +124,9 @@ func (r Request) Parse() (Parsed, error) {
 		}
 		p.CNVMinor = m
 	}
+	if err := r.checkCNV(&p); err != nil {
+		return p, err
+	}
 	for i, v := range r.CNVCatalog {
 		cv, err := channel.ParseVersion(v)
 		if err != nil {
@@ -124,7 +134,50 @@ func (r Request) Parse() (Parsed, error) {
 		}
 		p.Catalog = append(p.Catalog, cv)
 	}
+	if r.CNV != "" {
+		v, err := channel.ParseVersion(r.CNV)
+		if err != nil {
+			return p, &RefusalError{Err: ErrBadRequest, Field: "CNV", Detail: err.Error(), Instead: "give a version like 4.16.2"}
+		}
+		want := p.CNVMinor
+		if channel.Classify(p.OCP, p.To) != channel.UpdateNone && channel.Classify(p.OCP, p.To) != channel.UpdateZStream {
+			want = p.To.MinorVersion()
+		}
+		if p.To.MinorVersion().Compare(channel.Minor{Major: 4, Minor: 8}) >= 0 && v.MinorVersion() != want {
+			return p, &RefusalError{Err: ErrBadRequest, Field: "CNV", Detail: fmt.Sprintf("%s is not a release of OpenShift Virtualization %s, the minor the update ends on", v, want),
+				Instead: "give a " + want.String() + ".z version, or leave it out for the newest one"}
+		}
+		if !p.CNV.IsZero() && v.Compare(p.CNV) < 0 {
+			return p, &RefusalError{Err: ErrBadRequest, Field: "CNV", Detail: fmt.Sprintf("%s is older than the %s the cluster runs", v, p.CNV), Instead: "give a newer version"}
+		}
+		if len(p.Catalog) > 0 && !slices.ContainsFunc(p.Catalog, func(c channel.Version) bool { return c.Compare(v) == 0 }) {
+			return p, &RefusalError{Err: ErrBadRequest, Field: "CNV", Detail: fmt.Sprintf("%s is not in the catalog (%s)", v, strings.Join(r.CNVCatalog, ", ")),
+				Instead: "give a version the stable channel offers, or leave it out for the newest one"}
+		}
+	}
 	return p, nil
+}
+
+// checkCNV refuses an OpenShift Virtualization that leads OpenShift or is
+// more than one minor behind it: neither is a state an update starts from
+// (CNV 4.y runs on OCP 4.y; during a minor update OpenShift moves first, so
+// CNV may be one minor behind).
+func (r Request) checkCNV(p *Parsed) error {
+	if p.CNV.IsZero() || p.OCP.MinorVersion().Compare(channel.Minor{Major: 4, Minor: 8}) < 0 {
+		return nil
+	}
+	cm, om := p.CNV.MinorVersion(), p.OCP.MinorVersion()
+	switch {
+	case cm.Compare(om) > 0:
+		return &RefusalError{Err: ErrBadRequest, Field: "From.CNV", Detail: fmt.Sprintf("OpenShift Virtualization %s leads OpenShift %s: CNV %s runs only on OpenShift %s", p.CNV, p.OCP, cm, cm),
+			Instead: "give the versions the cluster runs (oc get clusterversion; oc get csv -n " + DefaultNamespace + ")"}
+	case cm != om:
+		if prev, ok := om.Previous(); !ok || prev != cm {
+			return &RefusalError{Err: ErrBadRequest, Field: "From.CNV", Detail: fmt.Sprintf("OpenShift Virtualization %s is more than one minor behind OpenShift %s: the cluster is unsupported", p.CNV, p.OCP),
+				Instead: "update OpenShift Virtualization minor by minor to " + om.String() + " first"}
+		}
+	}
+	return nil
 }
 
 // CNVTarget is the OpenShift Virtualization target of a minor: the
@@ -182,7 +235,20 @@ func NewPlan(r Request) (*Plan, error) {
 
 func (r Request) preflight(kind Kind, p Parsed) PreflightOptions {
 	return PreflightOptions{Kind: kind, From: Versions{OCP: p.OCP.String()}, To: p.To.String(), Graph: r.Graph,
-		AllowConditional: r.AllowConditional, Force: r.Force}
+		AllowConditional: r.AllowConditional, AcceptRisks: r.AcceptRisks, Force: r.Force}
+}
+
+// CurrentMinorCNV is the step that first takes OpenShift Virtualization to
+// the newest z of the minor it runs, the documented jump straight to the
+// latest z-stream, before it follows OpenShift to the next minor: OLM's
+// stable channel offers the next minor only from the newest z, and with
+// Manual approval the InstallPlan for that z comes first.
+func (r Request) CurrentMinorCNV(p Parsed) Step {
+	t, _ := Request{CNVCatalog: r.CNVCatalog, Namespace: r.Namespace, Subscription: r.Subscription}.CNVTarget(p, p.CNVMinor, p.CNV)
+	if t.Version == "" && !p.CNV.IsZero() && len(p.Catalog) > 0 {
+		t.Version = p.CNV.String() // the catalog offers nothing newer
+	}
+	return UpdateOperator(t)
 }
 
 // ZStreamPlan plans a z-stream update: OpenShift to a newer z of its minor
@@ -201,9 +267,16 @@ func ZStreamPlan(r Request) (*Plan, error) {
 	}
 	plan := &Plan{Kind: KindZStream, From: Versions{OCP: p.OCP.String(), CNV: r.From.CNV}, To: Versions{OCP: p.To.String()},
 		Preflight: r.preflight(KindZStream, p)}
+	hops, found, err := r.PlatformPath(p, "")
+	if err != nil {
+		return nil, err
+	}
+	plan.Path, plan.Findings = append([]string{p.OCP.String()}, hops...), []Finding{found}
+	plan.Preflight.Findings = plan.Findings
 	plan.Steps = append(plan.Steps, PreflightStep(plan.Preflight))
 	if kind == channel.UpdateZStream {
-		plan.Steps = append(plan.Steps, UpdatePlatform(p.To.String(), p.To.MinorVersion()), WaitPoolsUpdated("wait-pools-"+p.To.MinorVersion().String()))
+		plan.Steps = append(plan.Steps, PlatformSteps(hops)...)
+		plan.Steps = append(plan.Steps, WaitPoolsUpdated("wait-pools-"+p.To.MinorVersion().String()))
 	}
 	t, ok := r.CNVTarget(p, p.CNVMinor, p.CNV)
 	if ok {
@@ -240,13 +313,22 @@ func MinorPlan(r Request) (*Plan, error) {
 	t, _ := r.CNVTarget(p, cnvMinor, channel.Version{})
 	plan := &Plan{Kind: KindMinor, From: Versions{OCP: p.OCP.String(), CNV: r.From.CNV}, To: Versions{OCP: p.To.String(), CNV: t.Version},
 		Preflight: r.preflight(KindMinor, p)}
-	plan.Steps = []Step{
-		PreflightStep(plan.Preflight),
-		WaitUpgradeable("wait-upgradeable"),
-		UpdatePlatform(p.To.String(), m),
-		WaitPoolsUpdated("wait-pools-" + m.String()),
+	hops, found, err := r.PlatformPath(p, "")
+	if err != nil {
+		return nil, err
+	}
+	plan.Path, plan.Findings = append([]string{p.OCP.String()}, hops...), []Finding{found}
+	plan.Preflight.Findings = plan.Findings
+	plan.Steps = []Step{PreflightStep(plan.Preflight)}
+	if p.CNVMinor == p.OCP.MinorVersion() {
+		plan.Steps = append(plan.Steps, r.CurrentMinorCNV(p))
+	}
+	plan.Steps = append(plan.Steps, WaitUpgradeable("wait-upgradeable"), SetChannel(p.To, false))
+	plan.Steps = append(plan.Steps, PlatformSteps(hops)...)
+	plan.Steps = append(plan.Steps,
+		WaitPoolsUpdated("wait-pools-"+m.String()),
 		UpdateOperator(t),
 		VerifyWorkloads(),
-	}
+	)
 	return plan, nil
 }

@@ -52,11 +52,32 @@ type HyperConvergeds interface {
 	GetHyperConverged(ctx context.Context) (*HyperConverged, error)
 	// SetWorkloadUpdateMethods changes
 	// spec.workloadUpdateStrategy.workloadUpdateMethods from `from` to `to`,
-	// as one compare-and-swap: when the current value is not `from` it
-	// changes nothing and returns an error for which errors.Is(err,
-	// ErrConflict) holds. nil means the field is absent (to = nil removes
-	// it); a pointer to an empty slice means `[]`.
+	// as one compare-and-swap.
+	//
+	// The field holds what a server can hold: a list, or `[]` (a pointer to
+	// an empty slice) for automatic workload updates off. HCO's CRD stores
+	// an absent field as DefaultWorkloadUpdateMethods, so GetHyperConverged
+	// never reads it absent, a `from` of nil stands for that default, and a
+	// `to` of nil is refused (CheckMethodsWrite). The contract:
+	//
+	//   - to is checked before any write: nil or a method other than
+	//     LiveMigrate and Evict is an error wrapping ErrInvalid;
+	//   - when the current value already is `to` (compared as stored, see
+	//     SameStoredMethods), nothing is written and the call succeeds, so a
+	//     write retried or resumed after it landed is idempotent;
+	//   - otherwise, when the current value is not `from`, nothing changes
+	//     and the error wraps ErrConflict;
+	//   - after the write, the field the server returns is compared with
+	//     `to`: anything else (defaulting, pruning, a conversion that drops
+	//     the field) is an error wrapping ErrNotStored that names the field.
 	SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kubevirtv1.WorkloadUpdateMethod) error
+}
+
+// KubeVirts reads the KubeVirt custom resource HCO manages (kubevirt.io/v1
+// KubeVirt, one per cluster, in the HyperConverged's namespace).
+type KubeVirts interface {
+	// GetKubeVirt reads the KubeVirt CR; ErrNotFound when there is none.
+	GetKubeVirt(ctx context.Context) (*kubevirtv1.KubeVirt, error)
 }
 
 // Nodes reads nodes and NodeMaintenance objects.
@@ -83,8 +104,12 @@ type Workloads interface {
 	// created object is returned.
 	CreateMigration(ctx context.Context, m *kubevirtv1.VirtualMachineInstanceMigration) (*kubevirtv1.VirtualMachineInstanceMigration, error)
 	// EvictVMI asks to evict the launcher pod of the VMI, which goes through
-	// KubeVirt's eviction rules: it may become a migration, be denied, or
-	// shut the VMI down.
+	// KubeVirt's eviction webhook and the PodDisruptionBudgets. nil means
+	// the pod was evicted (the VMI shuts down). Otherwise the error is an
+	// *EvictionError: the webhook started an evacuation migration instead
+	// or one is in progress (ErrEvacuationStarted; the MCO's drain keeps
+	// asking until the VMI has left), or it denied the eviction
+	// (ErrEvictionDenied: not migratable under LiveMigrate, a budget).
 	EvictVMI(ctx context.Context, namespace, name string) error
 }
 
@@ -106,6 +131,7 @@ type Cluster interface {
 	MachineConfigPools
 	OLM
 	HyperConvergeds
+	KubeVirts
 	Nodes
 	Workloads
 	Checkpoints

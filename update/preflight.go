@@ -100,6 +100,11 @@ type PreflightOptions struct {
 	// in; AllowConditional lets the path take conditional updates.
 	Graph            *channel.Graph
 	AllowConditional bool
+	// AcceptRisks are the risks the plan accepts by name.
+	AcceptRisks []string
+	// Findings are the plan's own findings (how its path was found),
+	// reported with the checks'.
+	Findings []Finding
 	// OutdatedSeverity is the severity of VMIs still on the launcher of a
 	// previous update; empty means Warning.
 	OutdatedSeverity Severity
@@ -129,7 +134,9 @@ func Preflight(ctx context.Context, c Cluster, o PreflightOptions) ([]Finding, e
 		return nil, err
 	}
 	ocp := cv.CurrentVersion()
+	add(o.Findings...)
 	add(checkClusterVersion(cv, o)...)
+	add(checkChannel(cv, o))
 
 	hc, err := c.GetHyperConverged(ctx)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -152,6 +159,15 @@ func Preflight(ctx context.Context, c Cluster, o PreflightOptions) ([]Finding, e
 		return nil, err
 	}
 	add(checkPools(pools, nodes, o)...)
+	add(checkNodes(pools, nodes, o)...)
+	add(checkPlatformUpgradeable(cv, o)...)
+	if pc, ok := c.(PodDisruptionBudgets); ok {
+		pdbs, err := pc.ListPodDisruptionBudgets(ctx)
+		if err != nil {
+			return nil, err
+		}
+		add(checkDisruptionBudgets(pdbs, o)...)
+	}
 
 	nms, err := c.ListNodeMaintenances(ctx)
 	if err != nil {
@@ -170,7 +186,22 @@ func Preflight(ctx context.Context, c Cluster, o PreflightOptions) ([]Finding, e
 		if err != nil {
 			return nil, err
 		}
-		add(checkWorkloads(vmis, hc.Spec.WorkloadUpdateStrategy, o)...)
+		vms, err := c.ListVirtualMachines(ctx, ListOptions{})
+		if err != nil {
+			return nil, err
+		}
+		strategy, source, err := ReadClusterEvictionStrategy(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		add(checkWorkloads(vmis, hc.Spec.WorkloadUpdateStrategy, strategy, o)...)
+		add(checkDrains(vmis, vms, strategy, source, o)...)
+		add(checkCapacity(pools, nodes, vmis, o)...)
+		ips, err := c.ListInstallPlans(ctx, hc.Namespace)
+		if err != nil {
+			return nil, err
+		}
+		add(checkInstallPlans(ips)...)
 	}
 	if o.Extra != nil {
 		extra, err := o.Extra(ctx, c)
@@ -336,11 +367,11 @@ func checkMaintenance(ocp string, o PreflightOptions, cordoned []string, nms []N
 	}
 	if len(cordoned) > 0 {
 		f := Finding{Check: CheckNodeMaintenance, Severity: SeverityWarning, Objects: cordoned,
-			Reason: fmt.Sprintf("%d nodes are cordoned (in maintenance): no VMI migrates to them", len(cordoned)),
+			Reason: fmt.Sprintf("%s cordoned (in maintenance): no VMI migrates to them", countOf(len(cordoned), "node is", "nodes are")),
 			Remedy: "end the maintenance (oc adm uncordon) unless it is meant to last through the update"}
 		if strict {
 			f.Severity = SeverityError
-			f.Reason = fmt.Sprintf("%d nodes are in maintenance; updating to 4.11 from 4.10.2 or later requires none", len(cordoned))
+			f.Reason = fmt.Sprintf("%s in maintenance; updating to 4.11 from 4.10.2 or later requires none", countOf(len(cordoned), "node is", "nodes are"))
 			f.Remedy = "end the maintenance on every node (or move to the standalone Node Maintenance Operator) before updating"
 		}
 		out = append(out, f)
@@ -354,7 +385,7 @@ func checkMaintenance(ocp string, o PreflightOptions, cordoned []string, nms []N
 // checkWorkloads finds the VMIs that will block node drains or never
 // update, grouped by cause, and the VMIs still outdated from a previous
 // update.
-func checkWorkloads(vmis []kubevirtv1.VirtualMachineInstance, strategy WorkloadUpdateStrategy, o PreflightOptions) []Finding {
+func checkWorkloads(vmis []kubevirtv1.VirtualMachineInstance, strategy WorkloadUpdateStrategy, cluster kubevirtv1.EvictionStrategy, o PreflightOptions) []Finding {
 	type group struct {
 		blocker workload.Blocker
 		objects []string
@@ -368,7 +399,7 @@ func checkWorkloads(vmis []kubevirtv1.VirtualMachineInstance, strategy WorkloadU
 		if _, ok := vmi.Labels[kubevirtv1.OutdatedLauncherImageLabel]; ok && !vmi.IsFinal() {
 			outdated = append(outdated, "VMI "+vmi.Namespace+"/"+vmi.Name)
 		}
-		b, ok := workload.FindBlocker(vmi, ks, nextLauncher, nil)
+		b, ok := workload.FindBlocker(vmi, ks, nextLauncher, &cluster)
 		if !ok {
 			continue
 		}
@@ -397,17 +428,17 @@ func checkWorkloads(vmis []kubevirtv1.VirtualMachineInstance, strategy WorkloadU
 	for _, cause := range sortedKeys(drains) {
 		g := drains[cause]
 		out = append(out, Finding{Check: CheckWorkloads, Severity: drainSeverity, Objects: g.objects,
-			Reason: fmt.Sprintf("%d VMIs block node drains (%s): every eviction of their launcher pods is denied, so a node reboot waits for ever", len(g.objects), cause),
+			Reason: fmt.Sprintf("%s %s node drains (%s; cluster-wide eviction strategy %s): every eviction of their launcher pods is denied, so a node reboot waits for ever", countOf(len(g.objects), "VMI", "VMIs"), verb(len(g.objects), "blocks", "block"), cause, cluster),
 			Remedy: remedyOf(g.blocker)})
 	}
 	for _, cause := range sortedKeys(never) {
 		g := never[cause]
 		out = append(out, Finding{Check: CheckWorkloads, Severity: SeverityWarning, Objects: g.objects,
-			Reason: fmt.Sprintf("%d VMIs will not be moved to the new virt-launcher by the workload updater (%s)", len(g.objects), cause),
+			Reason: fmt.Sprintf("%s will not be moved to the new virt-launcher by the workload updater (%s)", countOf(len(g.objects), "VMI", "VMIs"), cause),
 			Remedy: remedyOf(g.blocker)})
 	}
 	if len(out) == 0 {
-		out = append(out, Finding{Check: CheckWorkloads, Severity: SeverityInfo, Reason: fmt.Sprintf("none of the %d VMIs blocks a drain or keeps the old launcher", len(vmis))})
+		out = append(out, Finding{Check: CheckWorkloads, Severity: SeverityInfo, Reason: fmt.Sprintf("none of the %s blocks a drain or keeps the old launcher (cluster-wide eviction strategy %s)", countOf(len(vmis), "VMI", "VMIs"), cluster)})
 	}
 	if len(outdated) > 0 {
 		sev := o.OutdatedSeverity
@@ -415,10 +446,18 @@ func checkWorkloads(vmis []kubevirtv1.VirtualMachineInstance, strategy WorkloadU
 			sev = SeverityWarning
 		}
 		out = append(out, Finding{Check: CheckOutdatedVMIs, Severity: sev, Objects: outdated,
-			Reason: fmt.Sprintf("%d VMIs still run the virt-launcher of a previous update", len(outdated)),
+			Reason: fmt.Sprintf("%s still %s the virt-launcher of a previous update", countOf(len(outdated), "VMI", "VMIs"), verb(len(outdated), "runs", "run")),
 			Remedy: "let the workload updater finish (workloadUpdateMethods not empty), or migrate or restart them, before starting another update"})
 	}
 	return out
+}
+
+// verb picks the singular or plural form of a verb.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func remedyOf(b workload.Blocker) string {

@@ -79,6 +79,12 @@ type Plan struct {
 	Steps []Step `json:"steps"`
 	// Notes are the documented exceptions and caveats that apply.
 	Notes []string `json:"notes,omitempty"`
+	// Path are the OpenShift releases the plan updates through, starting
+	// with From.OCP and ending with To.OCP (PlatformPath).
+	Path []string `json:"path,omitempty"`
+	// Findings are what building the plan found: whether the path was
+	// verified in a graph, and how. The pre-flight step reports them too.
+	Findings []Finding `json:"findings,omitempty"`
 	// Preflight are the options of the plan's pre-flight step, so the same
 	// checks can run on their own (Preflight(ctx, cluster, plan.Preflight)).
 	Preflight PreflightOptions `json:"-"`

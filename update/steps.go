@@ -282,8 +282,11 @@ func DisableWorkloadUpdates() Step {
 }
 
 // RestoreWorkloadUpdates puts the backed-up workloadUpdateMethods back,
-// exactly as found (absent stays absent, [] stays [], a list keeps its
-// order), by compare-and-swap from []. If someone changed the field while
+// exactly as found ([] stays [], a list keeps its order; an absent backup,
+// which only an older checkpoint can hold, is restored as the
+// DefaultWorkloadUpdateMethods a server stores for it), by compare-and-swap
+// from []. It is idempotent: a field that already holds the backup is left
+// alone, so a crash at any point of the step resumes cleanly. If someone changed the field while
 // the plan kept it off, it is not overwritten: the step stops and says so.
 func RestoreWorkloadUpdates() Step {
 	return Step{
@@ -310,10 +313,10 @@ func RestoreWorkloadUpdates() Step {
 					Err: fmt.Errorf("%w: it is %s, not the [] this plan set; the backup is %s and was not applied over it",
 						ErrMethodsChanged, ShowMethods(cur), s.Record.Methods)}
 			}
-			if err := s.Cluster.SetWorkloadUpdateMethods(ctx, cur, s.Record.Methods.Value()); err != nil {
+			if err := s.Cluster.SetWorkloadUpdateMethods(ctx, cur, s.Record.Methods.Stored()); err != nil {
 				return err
 			}
-			s.Report("workloadUpdateMethods: [] → " + s.Record.Methods.String())
+			s.Report("workloadUpdateMethods: [] → " + ShowMethods(s.Record.Methods.Stored()))
 			return nil
 		},
 	}
@@ -356,7 +359,10 @@ func WaitUpgradeable(name string) Step {
 // An update the CVO refuses (ReleaseAccepted=False) stops the plan with
 // the CVO's reason.
 func UpdatePlatform(to string, minor channel.Minor) Step {
-	name := "update-ocp-" + minor.String()
+	return updatePlatformNamed("update-ocp-"+minor.String(), to, minor)
+}
+
+func updatePlatformNamed(name, to string, minor channel.Minor) Step {
 	what := to
 	if what == "" {
 		what = "the newest " + minor.String() + ".z the ClusterVersion offers"

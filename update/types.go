@@ -35,6 +35,12 @@ type HyperConverged struct {
 type HyperConvergedSpec struct {
 	WorkloadUpdateStrategy WorkloadUpdateStrategy `json:"workloadUpdateStrategy"`
 	LiveMigrationConfig    LiveMigrationConfig    `json:"liveMigrationConfig"`
+	// EvictionStrategy is spec.evictionStrategy, the cluster-wide eviction
+	// strategy HCO copies to the KubeVirt CR. HCO sets it to LiveMigrate on
+	// a multi-node cluster and None on a single-node one when unset
+	// (controllers/handlers/kubevirt.go getKVConfig / hcoutil.GetClusterInfo
+	// IsInfrastructureHighlyAvailable); nil when the field is absent.
+	EvictionStrategy *kubevirtv1.EvictionStrategy `json:"evictionStrategy,omitempty"`
 }
 
 // WorkloadUpdateStrategy is spec.workloadUpdateStrategy.
@@ -114,6 +120,10 @@ type ClusterVersion struct {
 	Conditions []metav1.Condition
 	// AvailableUpdates are the versions of status.availableUpdates.
 	AvailableUpdates []string
+	// DesiredChannels are status.desired.channels: the channels the
+	// running release declares it belongs to (what `oc adm upgrade
+	// channel` checks a new channel against); empty when not known.
+	DesiredChannels []string
 }
 
 // Update states of a history entry.

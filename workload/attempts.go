@@ -13,17 +13,19 @@ import (
 
 // PendingVerdict is the verdict on a migration's target pod.
 type PendingVerdict struct {
-	// Pending is true when the pod is Pending (and not being deleted), so a
-	// timeout runs.
+	// Pending is true when a timeout runs: the migration is Pending or
+	// Scheduling and its target pod is Pending (neither being deleted).
 	Pending bool
 	// Unschedulable is true when the scheduler reports it Unschedulable.
 	Unschedulable bool
 	// Timeout is the timeout that applies.
 	Timeout time.Duration
-	// Deadline is when the timeout expires: creation + Timeout.
+	// Deadline is when the timeout expires: the pod's creation, in whole
+	// seconds, plus Timeout.
 	Deadline time.Time
-	// Expired is true from Deadline on: the migration fails (KubeVirt
-	// deletes the target pod).
+	// Expired is true from Deadline on: KubeVirt's migration controller
+	// deletes the target pod and the migration ends Failed (it is not
+	// deleted).
 	Expired bool
 	// Reason says which timeout applies and whether it expired.
 	Reason string
@@ -32,6 +34,7 @@ type PendingVerdict struct {
 // Reasons of PendingVerdicts.
 const (
 	reasonNotPending               = "the target pod is not Pending"
+	reasonPhaseNoTimeout           = "the migration is not Pending or Scheduling (or is being deleted): its target pod does not time out"
 	reasonUnschedulableWaiting     = "the target pod is Unschedulable; the migration fails when the unschedulable timeout expires"
 	reasonUnschedulableExpired     = "the target pod stayed Unschedulable past its timeout: the migration fails; free capacity on a node the VMI may run on, or relax its node selector and affinity"
 	reasonPendingWaiting           = "the target pod is Pending; the migration fails when the pending timeout expires"
@@ -87,12 +90,25 @@ func secondsToDuration(n int64) time.Duration {
 }
 
 // Check judges migration m's target pod at now, as KubeVirt's migration
-// controller does: only a Pending pod with a creation time that is not being
-// deleted times out; Unschedulable (condition PodScheduled=False, reason
-// Unschedulable) after the unschedulable timeout, any Pending pod after the
-// pending timeout, whichever comes first. The timeout is reached at exactly
-// creation + timeout.
+// controller does (handlePendingPodTimeout). The timeouts apply only while
+// m is in phase Pending or Scheduling and not being deleted: a migration in
+// any other phase (Scheduled, Running, …), or a nil one, never times out
+// this way. They apply only to a pod in phase Pending, with a creation
+// time, not being deleted. The time spent Pending is counted in whole
+// seconds, as KubeVirt does (now's Unix second minus the creation's, never
+// below 0); the pod times out once that reaches the unschedulable timeout
+// while the scheduler reports it Unschedulable (condition PodScheduled=False,
+// reason Unschedulable), or the pending timeout for any reason, whichever
+// comes first. Deadline is the first instant at which it has.
+//
+// An expired verdict means the migration controller deletes the target pod
+// and the migration ends in phase Failed. The migration object stays: it
+// counts for the backoff and in the finalized history like any failed
+// migration. Nobody deletes the migration to time it out.
 func (t PendingTimeouts) Check(m *v1.VirtualMachineInstanceMigration, pod *corev1.Pod, now time.Time) PendingVerdict {
+	if !pendingTimeoutsApply(m) {
+		return PendingVerdict{Reason: reasonPhaseNoTimeout}
+	}
 	if pod == nil || pod.Status.Phase != corev1.PodPending || pod.DeletionTimestamp != nil || pod.CreationTimestamp.IsZero() {
 		return PendingVerdict{Reason: reasonNotPending}
 	}
@@ -101,8 +117,11 @@ func (t PendingTimeouts) Check(m *v1.VirtualMachineInstanceMigration, pod *corev
 	if v.Unschedulable && unschedulableTimeout < anyTimeout {
 		v.Timeout = unschedulableTimeout
 	}
-	v.Deadline = pod.CreationTimestamp.Add(v.Timeout)
-	v.Expired = !now.Before(v.Deadline)
+	created := pod.CreationTimestamp.Unix()
+	spent := max(now.Unix()-created, 0)
+	timeout := int64(v.Timeout / time.Second)
+	v.Expired = spent >= timeout
+	v.Deadline = time.Unix(created, 0).Add(v.Timeout.Truncate(time.Second)).In(pod.CreationTimestamp.Location())
 	switch {
 	case v.Unschedulable && v.Timeout == unschedulableTimeout && v.Expired:
 		v.Reason = reasonUnschedulableExpired
@@ -114,6 +133,15 @@ func (t PendingTimeouts) Check(m *v1.VirtualMachineInstanceMigration, pod *corev
 		v.Reason = reasonPendingWaiting
 	}
 	return v
+}
+
+// pendingTimeoutsApply is true for a migration in the phases in which
+// KubeVirt's migration controller checks its target pod's pending time.
+func pendingTimeoutsApply(m *v1.VirtualMachineInstanceMigration) bool {
+	if m == nil || m.DeletionTimestamp != nil {
+		return false
+	}
+	return m.Status.Phase == v1.MigrationPending || m.Status.Phase == v1.MigrationScheduling
 }
 
 func podUnschedulable(pod *corev1.Pod) bool {
@@ -172,12 +200,24 @@ func newestFirst(a, b *v1.VirtualMachineInstanceMigration) int {
 	return cmp.Compare(a.Name, b.Name)
 }
 
-// Failures counts the consecutive failed migrations of one VMI since its last
-// successful one, as KubeVirt's backoff does: only migrations made by the
-// workload updater or the evacuation controller count, newest first, stopping
-// at the first Succeeded; those being deleted are skipped. last is when the
-// most recent counted failure happened. migrations may hold other VMIs'
-// migrations: pass only one VMI's. The slice is not modified.
+// Failures is KubeVirt's backoff count over the migrations of one VMI, as
+// its migration controller computes it for a new migration of the VMI.
+// Only migrations made by the workload updater or the evacuation controller
+// (annotated kubevirt.io/workloadUpdateMigration or
+// kubevirt.io/evacuationMigration) take part. Newest first (by creation
+// time, then name):
+//
+//   - a Succeeded one ends the count, even when it is being deleted;
+//   - one being deleted is otherwise passed over;
+//   - a Failed one counts;
+//   - an unfinished one is passed over.
+//
+// last is the backoff clock: the time the newest of those migrations
+// entered phase Failed, whatever else it is (being deleted, or not counted).
+// It is the zero time when that migration has no Failed transition (it
+// succeeded, is unfinished, or its status records no time), and then
+// KubeVirt does not wait at all. migrations should hold only one VMI's; nil
+// entries are ignored and the slice is not modified.
 func Failures(migrations []*v1.VirtualMachineInstanceMigration) (n int, last time.Time) {
 	sorted := make([]*v1.VirtualMachineInstanceMigration, 0, len(migrations))
 	for _, m := range migrations {
@@ -190,23 +230,36 @@ func Failures(migrations []*v1.VirtualMachineInstanceMigration) (n int, last tim
 }
 
 // failures works on migrations sorted newest first.
-func failures(sorted []*v1.VirtualMachineInstanceMigration) (n int, last time.Time) {
+func failures(sorted []*v1.VirtualMachineInstanceMigration) (n int, clock time.Time) {
+	first := true
 	for _, m := range sorted {
-		if m == nil || !retryEligible(m) || m.DeletionTimestamp != nil {
+		if m == nil || !retryEligible(m) {
 			continue
+		}
+		if first {
+			first = false
+			clock = failedAt(m)
 		}
 		if m.Status.Phase == v1.MigrationSucceeded {
 			break
 		}
-		if m.Status.Phase != v1.MigrationFailed {
+		if m.DeletionTimestamp != nil {
 			continue
 		}
-		if n == 0 {
-			last = finishedAt(m)
+		if m.Status.Phase == v1.MigrationFailed {
+			n++
 		}
-		n++
 	}
-	return n, last
+	if n == 0 {
+		return 0, time.Time{}
+	}
+	return n, clock
+}
+
+// failedAt is when m entered phase Failed (its first such transition), or
+// the zero time.
+func failedAt(m *v1.VirtualMachineInstanceMigration) time.Time {
+	return phaseTime(m, v1.MigrationFailed)
 }
 
 // failureReasons returns up to max failure reasons of the consecutive failed
@@ -217,13 +270,13 @@ func failureReasons(sorted []*v1.VirtualMachineInstanceMigration, limit int) []s
 		if len(out) == limit {
 			break
 		}
-		if m == nil || !retryEligible(m) || m.DeletionTimestamp != nil {
+		if m == nil || !retryEligible(m) {
 			continue
 		}
 		if m.Status.Phase == v1.MigrationSucceeded {
 			break
 		}
-		if m.Status.Phase == v1.MigrationFailed {
+		if m.DeletionTimestamp == nil && m.Status.Phase == v1.MigrationFailed {
 			out = append(out, m.Name+": "+failureReason(m))
 		}
 	}
@@ -244,16 +297,67 @@ func failureReason(m *v1.VirtualMachineInstanceMigration) string {
 	return defaultFailureReasonNoDetails
 }
 
-// NextAttempt is the earliest time a new migration of the VMI may start after
-// the failures among its migrations, by b; the zero time when nothing failed.
-// It is KubeVirt's backoff, applied before a migration is created rather than
-// by holding a created one Pending.
+// NextAttempt is the earliest time a new migration of the VMI may start,
+// by b, after the failures among its existing migrations (see [Failures]):
+// the backoff clock plus b.Delay(failures). The zero time means no wait:
+// nothing failed since the last success, or the newest counted migration has
+// no Failed time. It is KubeVirt's backoff for a migration created now,
+// which is then the newest; this planner applies it before creating the
+// migration instead of holding a created one Pending.
 func (b Backoff) NextAttempt(migrations []*v1.VirtualMachineInstanceMigration) time.Time {
-	n, last := Failures(migrations)
-	if n == 0 {
+	n, clock := Failures(migrations)
+	return b.until(n, clock)
+}
+
+func (b Backoff) until(n int, clock time.Time) time.Time {
+	if n == 0 || clock.IsZero() {
 		return time.Time{}
 	}
-	return last.Add(b.Delay(n))
+	return clock.Add(b.Delay(n))
+}
+
+// HoldUntil is how long KubeVirt's migration controller holds migration m
+// Pending for the backoff (handleMigrationBackoff), given all the
+// migrations of its VMI (m among them or not; other VMIs' are ignored): the
+// zero time, or one not after now, means m may proceed. It holds only a
+// migration that is Pending, not being deleted, annotated
+// kubevirt.io/workloadUpdateMigration or kubevirt.io/evacuationMigration,
+// without kubevirt.io/func-test-ignore-migration-backoff, and the newest of
+// its VMI's annotated migrations; the count and the clock are then
+// [Failures] of the annotated migrations older than m. KubeVirt records a
+// warning event MigrationBackoff on the VMI while it holds one.
+func (b Backoff) HoldUntil(m *v1.VirtualMachineInstanceMigration, migrations []*v1.VirtualMachineInstanceMigration) time.Time {
+	if m == nil || m.Status.Phase != v1.MigrationPending || m.DeletionTimestamp != nil || !retryEligible(m) {
+		return time.Time{}
+	}
+	if _, ok := m.Annotations[v1.FuncTestForceIgnoreMigrationBackoffAnnotation]; ok {
+		return time.Time{}
+	}
+	older := make([]*v1.VirtualMachineInstanceMigration, 0, len(migrations))
+	for _, o := range migrations {
+		if o == nil || sameMigration(o, m) || o.Namespace != m.Namespace || o.Spec.VMIName != m.Spec.VMIName || !retryEligible(o) {
+			continue
+		}
+		if newestFirst(o, m) < 0 {
+			return time.Time{} // m is not the newest: KubeVirt does not hold it
+		}
+		older = append(older, o)
+	}
+	slices.SortFunc(older, newestFirst)
+	n, clock := failures(older)
+	return b.until(n, clock)
+}
+
+// sameMigration tells whether a and b are the same object: the same UID when
+// both have one, else the same namespace and name.
+func sameMigration(a, b *v1.VirtualMachineInstanceMigration) bool {
+	if a == b {
+		return true
+	}
+	if a.UID != "" && b.UID != "" {
+		return a.UID == b.UID
+	}
+	return a.Namespace == b.Namespace && a.Name == b.Name
 }
 
 // Superseded returns the finalized migrations of one VMI to delete so that
@@ -289,17 +393,63 @@ func Superseded(migrations []*v1.VirtualMachineInstanceMigration, keep int) []*v
 
 // NewMigration is the migration object KubeVirt's updater creates to move an
 // outdated VMI: generated name kubevirt-workload-update-…, annotation
-// kubevirt.io/workloadUpdateMigration, priority system-critical.
+// kubevirt.io/workloadUpdateMigration, priority system-critical, or
+// user-triggered while a CPU or memory hotplug or a volume update of the VMI
+// is in progress (then it also carries the label
+// kubevirt.io/volume-update-migration when the volumes change, with the VMI's
+// name, or its UID when the name is longer than 63 characters).
 func NewMigration(vmi *v1.VirtualMachineInstance) *v1.VirtualMachineInstanceMigration {
 	if vmi == nil {
 		return nil
 	}
 	prio := v1.PrioritySystemCritical
+	if hotplugInProgress(vmi) || volumesUpdateInProgress(vmi) {
+		prio = v1.PriorityUserTriggered
+	}
 	m := &v1.VirtualMachineInstanceMigration{
 		Spec: v1.VirtualMachineInstanceMigrationSpec{VMIName: vmi.Name, Priority: &prio},
 	}
 	m.APIVersion, m.Kind = v1.GroupVersion.String(), "VirtualMachineInstanceMigration"
 	m.Namespace, m.GenerateName = vmi.Namespace, migrationGenerateName
 	m.Annotations = map[string]string{v1.WorkloadUpdateMigrationAnnotation: ""}
+	if volumesUpdateInProgress(vmi) {
+		value := vmi.Name
+		if len(value) > maxLabelValueLength {
+			value = string(vmi.UID)
+		}
+		m.Labels = map[string]string{v1.VolumesUpdateMigration: value}
+	}
 	return m
+}
+
+// maxLabelValueLength is the longest label value Kubernetes accepts (and
+// the DNS-1035 label length KubeVirt compares the VMI's name with).
+const maxLabelValueLength = 63
+
+// hotplugInProgress is KubeVirt's isHotplugInProgress: a CPU change
+// condition of any status, or a memory change or migration-required
+// condition that is True.
+func hotplugInProgress(vmi *v1.VirtualMachineInstance) bool {
+	for _, c := range vmi.Status.Conditions {
+		switch c.Type {
+		case v1.VirtualMachineInstanceVCPUChange:
+			return true
+		case v1.VirtualMachineInstanceMemoryChange, v1.VirtualMachineInstanceMigrationRequired:
+			if c.Status == corev1.ConditionTrue {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// volumesUpdateInProgress is KubeVirt's isVolumesUpdateInProgress: a True
+// volumes change condition.
+func volumesUpdateInProgress(vmi *v1.VirtualMachineInstance) bool {
+	for _, c := range vmi.Status.Conditions {
+		if c.Type == v1.VirtualMachineInstanceVolumesChange && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	return false
 }

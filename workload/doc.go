@@ -26,21 +26,40 @@
 //     a verdict for every outdated VMI, [Progress] with an ETA, and when to
 //     look again.
 //   - [Backoff], [PendingTimeouts], [Failures], [Superseded]: the retry delay
-//     after failed migrations, the pending target-pod timeouts, and the
-//     five-attempt history.
+//     after failed migrations (and [Backoff.HoldUntil], KubeVirt's hold on a
+//     Pending migration), the pending target-pod timeouts, and the
+//     five-attempt history, as KubeVirt's migration controller applies them.
+//   - [MigrationPriority], [QueuePriority], [CompareMigrationPriority],
+//     [RequeueDelay], [NewEvacuationMigration]: the order in which KubeVirt's
+//     migration controller serves migrations, and the evacuation migrations
+//     it is given.
+//   - [CompletionTimeout], [ProgressTimeout], [MigrationData],
+//     [KubeVirtMigrationDefaults], [HCOMigrationDefaults]: how long a live
+//     migration may run before virt-launcher gives up on it, and the
+//     configurations KubeVirt and HCO apply.
 //   - [ReadVMIList], [ReadMigrationList]: the output of
 //     `kubectl get vmi -A -o json` and `kubectl get vmim -A -o json`.
 //
 // # Where we differ from KubeVirt
 //
 // The zero [Policy] ([KubeVirtPolicy]) plans as KubeVirt's workload updater
-// does. The differences, and whether an option controls them:
+// does, with its migration controller's backoff and timeouts. What differs
+// even then is listed here, with the options ([DefaultPolicy]) that add to
+// it:
 //
 //   - The Evict batch clock (the time of the last batch) is part of the
 //     [Snapshot] and of the [Plan], so a caller can persist it; KubeVirt keeps
 //     it in memory and evicts a batch at once after a restart. Passing the
 //     zero time gives KubeVirt's behaviour.
-//   - [Policy.CountPendingMigrations] (on in [DefaultPolicy]): this
+//   - Creation expectations are kept per VMI: a VMI whose planned migration
+//     is not in the snapshot yet waits (up to 5 min, KubeVirt's expectations
+//     timeout), and its planned migration holds a place against
+//     parallelMigrationsPerCluster, while the other VMIs are planned as
+//     usual. KubeVirt's updater does nothing at all, for any VMI, until it
+//     has seen every migration it created (or the 5 min pass). Either way no
+//     VMI gets two migrations, and no more than the cap are created from a
+//     stale view; KubeVirt's updater may just start other VMIs a pass later.
+//   - [Policy.CountPendingMigrations] (on in DefaultPolicy): this
 //     planner's Pending migrations count against parallelMigrationsPerCluster
 //     and the per-node cap; KubeVirt counts only running ones, so reconciles
 //     can stack Pending migrations.
@@ -56,18 +75,22 @@
 //     stuck, reported with its failure reasons and not retried; KubeVirt
 //     retries forever.
 //   - The retry delay ([Backoff]) is applied before a migration is created;
-//     KubeVirt creates it and holds it Pending until the delay passes. The
-//     migration starts at the same moment either way. The delay counts from
-//     the newest failed attempt; KubeVirt takes the time of the newest
-//     earlier migration only, and when that one is being deleted it waits not
-//     at all.
-//   - KubeVirt's cap on the delay is implicit (it keeps five finalized
-//     migrations, so at most five failures are seen: 320 s); ours is the
-//     explicit [DefaultBackoffMax] with the same value.
+//     KubeVirt creates it and holds it Pending until the delay passes
+//     ([Backoff.HoldUntil]). The count and the clock are KubeVirt's
+//     ([Failures]), and the migration starts at the same moment either way;
+//     in KubeVirt the held migration is an unfinished migration of the VMI
+//     meanwhile, here the VMI is reported with Code Backoff. KubeVirt's delay
+//     has no cap; DefaultPolicy caps it at [DefaultBackoffMax] (320 s, what
+//     five failures give), which matters only when more than five failed
+//     migrations since the last success are still kept.
+//   - Migrations created in the same second are ordered by name where
+//     KubeVirt's sort leaves their order unspecified (the newest decides the
+//     backoff clock and which Pending migration is held).
 //   - [Outdated] also honours the kubevirt.io/outdatedLauncherImage label
 //     when the VMI's or the target launcher image is not known; KubeVirt's
 //     updater does not read it (virt-controller sets it, the metrics read
-//     it). When both images are known they decide, as in KubeVirt.
+//     it), and takes a VMI without a launcher image for up to date. When both
+//     images are known they decide, as in KubeVirt.
 //   - Every VMI not acted on gets a reason ([VMIDecision]), and blockers get
 //     a cause and a remedy ([Blocker]); KubeVirt says nothing.
 //   - Migration candidates are shuffled by a seed and the snapshot's time,
@@ -76,10 +99,21 @@
 //   - Re-enqueueing: the [Plan] says when to look again (RequeueAfter);
 //     KubeVirt's updater means to re-enqueue after 30 s but passes 30 as a
 //     Duration, 30 ns.
+//   - The planner also plans the deletion of finalized migrations beyond the
+//     five kept per VMI; in KubeVirt the migration controller does that
+//     when a migration finalizes, and also deletes the defunct pod.
+//
+// Pending target pods are timed out by KubeVirt's migration controller, not
+// by the updater: [PendingTimeouts.Check] says when, and the planner only
+// looks again then. The migration ends Failed and stays; the planner never
+// deletes a migration to time it out.
 //
 // Not modelled: migrations KubeVirt's updater also starts for hotplugged CPU
 // or memory and for volume changes (a VMI with such a change in progress is
-// not aborted, as in KubeVirt, but not migrated for it either); the gate on
+// not aborted, as in KubeVirt, but not migrated for it either; [NewMigration]
+// gives such a migration KubeVirt's user-triggered priority); the gate on
 // the KubeVirt CR being Deployed, which the caller checks; migration
-// policies; and the in-flight migration timeouts of virt-launcher.
+// policies; and the in-flight migration timeouts of virt-launcher, which
+// [CompletionTimeout] and [ProgressTimeout] compute but the planner does not
+// apply.
 package workload

@@ -7,8 +7,16 @@ import (
 )
 
 // DefaultClusterEvictionStrategy is KubeVirt's cluster-wide eviction strategy
-// when spec.configuration.evictionStrategy is unset: None. (HCO sets
-// LiveMigrate on clusters with more than one worker node.)
+// when the KubeVirt CR's spec.configuration.evictionStrategy is unset: None.
+//
+// It is not what an OpenShift Virtualization cluster usually has. There HCO
+// owns the KubeVirt CR and copies its own spec.evictionStrategy into it, and
+// HCO's mutating webhook fills an unset one from
+// status.infrastructureHighlyAvailable: LiveMigrate on a cluster with more
+// than one worker node, None on a single-worker cluster. Read the cluster's
+// strategy (the KubeVirt CR, or the HyperConverged CR) rather than assume
+// this constant; it is the right default only for plain KubeVirt, or when
+// nothing can be read.
 const DefaultClusterEvictionStrategy = v1.EvictionStrategyNone
 
 // EffectiveEvictionStrategy resolves the eviction strategy that applies to a

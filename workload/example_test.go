@@ -154,14 +154,18 @@ func ExamplePlanner_ReconcileInto() {
 }
 
 // The wait before retrying a VMI whose migrations failed: KubeVirt's 20 s,
-// doubling, at most 320 s.
+// doubling, with no cap; DefaultPolicy caps it at 320 s.
 func ExampleBackoff_Delay() {
+	var delays []time.Duration
 	for n := 1; n <= 6; n++ {
-		fmt.Print(workload.Backoff{}.Delay(n), " ")
+		delays = append(delays, workload.Backoff{}.Delay(n))
 	}
-	fmt.Println()
+	fmt.Println("KubeVirt:", delays)
+	capped := workload.DefaultPolicy().Backoff
+	fmt.Println("DefaultPolicy, 6 failures:", capped.Delay(6))
 	// Output:
-	// 20s 40s 1m20s 2m40s 5m20s 5m20s
+	// KubeVirt: [20s 40s 1m20s 2m40s 5m20s 10m40s]
+	// DefaultPolicy, 6 failures: 5m20s
 }
 
 // A target pod Unschedulable for five minutes fails the migration.
@@ -171,33 +175,42 @@ func ExamplePendingTimeouts_Check() {
 		Status: corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{
 			{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable}}},
 	}
-	m := &v1.VirtualMachineInstanceMigration{}
+	m := &v1.VirtualMachineInstanceMigration{Status: v1.VirtualMachineInstanceMigrationStatus{Phase: v1.MigrationScheduling}}
 	for _, after := range []time.Duration{4*time.Minute + 59*time.Second, 5 * time.Minute} {
 		v := workload.PendingTimeouts{}.Check(m, pod, start.Add(after))
-		fmt.Println(after, v.Expired)
+		fmt.Println(m.Status.Phase, after, v.Expired)
 	}
+	// Once the migration runs, its target pod no longer times out this way.
+	m.Status.Phase = v1.MigrationRunning
+	fmt.Println(m.Status.Phase, workload.PendingTimeouts{}.Check(m, pod, start.Add(time.Hour)).Expired)
 	// Output:
-	// 4m59s false
-	// 5m0s true
+	// Scheduling 4m59s false
+	// Scheduling 5m0s true
+	// Running false
 }
 
+// failed is a workload-update migration created at at that failed 30 s
+// later.
 func failed(name string, at time.Time) *v1.VirtualMachineInstanceMigration {
 	return &v1.VirtualMachineInstanceMigration{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "prod", Name: name, CreationTimestamp: metav1.NewTime(at),
 			Annotations: map[string]string{v1.WorkloadUpdateMigrationAnnotation: ""}},
-		Spec:   v1.VirtualMachineInstanceMigrationSpec{VMIName: "web"},
-		Status: v1.VirtualMachineInstanceMigrationStatus{Phase: v1.MigrationFailed},
+		Spec: v1.VirtualMachineInstanceMigrationSpec{VMIName: "web"},
+		Status: v1.VirtualMachineInstanceMigrationStatus{Phase: v1.MigrationFailed,
+			PhaseTransitionTimestamps: []v1.VirtualMachineInstanceMigrationPhaseTransitionTimestamp{
+				{Phase: v1.MigrationFailed, PhaseTransitionTimestamp: metav1.NewTime(at.Add(30 * time.Second))}}},
 	}
 }
 
-// Failures counts the failed attempts since the last success; NextAttempt is
-// when the next may start.
+// Failures counts the failed attempts since the last success and gives the
+// backoff clock, the newest one's failure; NextAttempt is when the next may
+// start: two failures, so 40 s after the clock.
 func ExampleFailures() {
 	ms := []*v1.VirtualMachineInstanceMigration{failed("a", start), failed("b", start.Add(time.Minute))}
-	n, last := workload.Failures(ms)
-	fmt.Println(n, last.Sub(start), workload.Backoff{}.NextAttempt(ms).Sub(start))
+	n, clock := workload.Failures(ms)
+	fmt.Println(n, clock.Sub(start), workload.Backoff{}.NextAttempt(ms).Sub(start))
 	// Output:
-	// 2 1m0s 1m40s
+	// 2 1m30s 2m10s
 }
 
 // Only the five most recent finalized attempts are kept.

@@ -22,8 +22,10 @@ type Snapshot struct {
 	Migrations []*v1.VirtualMachineInstanceMigration
 	// TargetPods are the migration target pods (labelled
 	// kubevirt.io/migrationJobUID with their migration's UID); optional.
-	// With them the planner aborts migrations whose target pod stays
-	// Pending past its timeout.
+	// With them the planner looks again when a Pending target pod's timeout
+	// expires (see [PendingTimeouts]). It never acts on them: KubeVirt's
+	// migration controller deletes the timed-out target pod and the
+	// migration ends Failed, which the next snapshot shows.
 	TargetPods []*corev1.Pod
 	// Strategy is the KubeVirt CR's spec.workloadUpdateStrategy (HCO copies
 	// its own into it).
@@ -56,7 +58,9 @@ const (
 	ActionMigrate ActionKind = "Migrate"
 	// ActionEvict: evict the VMI's launcher pod.
 	ActionEvict ActionKind = "Evict"
-	// ActionAbort: delete an unfinished migration, which aborts it.
+	// ActionAbort: delete an unfinished migration, which aborts it. The
+	// planner aborts only its own migrations of VMIs that no longer need
+	// them, as KubeVirt's updater does; never to time one out.
 	ActionAbort ActionKind = "Abort"
 	// ActionDelete: delete a finalized migration that is no longer kept.
 	ActionDelete ActionKind = "Delete"
@@ -133,20 +137,24 @@ type Plan struct {
 	// if it has one: pass it to the next reconcile.
 	LastEvictionBatch time.Time `json:"lastEvictionBatch,omitzero"`
 	// RequeueAfter is when to look again even if nothing changes: the next
-	// Evict batch, the end of a retry delay, a pending-pod deadline, or a
-	// resync while migrations wait for capacity. Zero means only a change in
-	// the cluster can lead to new actions.
+	// Evict batch, the end of a retry delay, a pending-pod deadline, the
+	// end of a creation expectation, or a resync while migrations wait for
+	// capacity. Zero means only a change in the cluster can lead to new
+	// actions.
 	RequeueAfter time.Duration `json:"requeueAfter"`
 }
 
 // Planner turns snapshots into plans. Its zero value is usable: KubeVirt's
-// rules, the real clock, seed 0. A Planner keeps scratch memory between
-// reconciles: use one per goroutine.
+// rules, the real clock, seed 0. A Planner keeps scratch memory and the
+// migrations it planned but has not seen yet (its creation expectations)
+// between reconciles: use one per goroutine, and one per stream of
+// snapshots of a cluster.
 type Planner struct {
 	// Policy holds the planner's choices; see DefaultPolicy.
 	Policy Policy
 	// Seed makes the order in which migration candidates are picked
-	// reproducible: equal seeds and equal snapshots give equal plans.
+	// reproducible: equal seeds and equal snapshots give equal plans, from
+	// planners with the same creation expectations (new ones have none).
 	Seed uint64
 	// Clock gives the time when a Snapshot has none; nil means the real
 	// clock.
@@ -159,6 +167,8 @@ type Planner struct {
 		evict   []int
 		picked  []int
 	}
+	// expect holds the migrations planned and not seen yet, by VMI.
+	expect map[vmiKey]*expectation
 }
 
 // NewPlanner returns a planner with policy and seed.
@@ -175,6 +185,11 @@ type vmiMigrations struct {
 	unfinished *v1.VirtualMachineInstanceMigration
 	// ownUnfinished are this planner's unfinished migrations.
 	ownUnfinished []*v1.VirtualMachineInstanceMigration
+	// expected is true while a migration the planner planned for the VMI
+	// has not been seen (a creation expectation); expectedOutdated when
+	// this snapshot still shows the VMI running and outdated, so the
+	// expectation stands.
+	expected, expectedOutdated bool
 }
 
 // Reconcile plans one pass over s, as KubeVirt's workload updater does, by
@@ -199,6 +214,20 @@ type vmiMigrations struct {
 //     Pending past its timeout (when TargetPods are given);
 //   - Delete: finalized migrations beyond the Policy.KeepFinalized most
 //     recent per VMI.
+//
+// No VMI ever gets a second migration while one is unfinished, and a stale
+// snapshot cannot make the planner plan one twice. A VMI that is migrating
+// or has an unfinished migration of any origin gets none. And the planner
+// remembers each migration it plans (a creation expectation, as KubeVirt's
+// updater keeps): until a snapshot shows a workload-update migration of
+// that VMI that was not there when it was planned, or
+// Policy.ExpectationTimeout (5 min) passes, the VMI is treated as having an
+// unfinished migration, and the planned migration holds its place against
+// parallelMigrationsPerCluster (and the per-node cap with
+// Policy.LimitPerNode). An expectation also ends when a snapshot no longer
+// shows the VMI running and outdated (it is gone, stopped or updated). The
+// caller reports a failed create with [Planner.CreateFailed]; a snapshot
+// older than the planner's last plan therefore never leads to a duplicate.
 //
 // Reconcile never sleeps, never calls a server and accepts any input.
 func (p *Planner) Reconcile(s Snapshot) Plan {
@@ -286,9 +315,23 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 		}
 	}
 
-	// Pending target pods past their timeout.
+	// Migrations planned earlier and not seen yet hold their place.
+	expTimeout := pol.expectationTimeout()
+	expecting := len(p.expect) > 0 && p.settleExpectations(byVMI, now, expTimeout) > 0
+	if expecting {
+		for k := range p.expect {
+			g := byVMI[k]
+			if g == nil {
+				g = &vmiMigrations{}
+				byVMI[k] = g
+			}
+			g.expected = true
+		}
+	}
+
+	// Pending target pods: look again at their deadlines.
 	if len(s.TargetPods) > 0 && len(s.Migrations) > 0 {
-		p.checkTargetPods(s, now, plan, wake)
+		p.watchTargetPods(s, now, wake)
 	}
 
 	var (
@@ -323,6 +366,9 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 			continue
 		}
 		prog.Outdated++
+		if g != nil && g.expected {
+			g.expectedOutdated = true
+		}
 		// nodeLoad from the migration objects misses those without a source
 		// node yet: take the VMI's node for them.
 		if pol.LimitPerNode && g != nil && g.unfinished != nil && vmi.Status.NodeName != "" {
@@ -343,6 +389,8 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 			d.Decision = decisionMigrating
 		case unfinished != nil:
 			d.Decision = decisionUnfinishedMigration
+		case g != nil && g.expected:
+			d.Decision = decisionCreationExpected
 		default:
 			d.Decision = byMethods(methods, !notMigratable)
 		}
@@ -389,6 +437,23 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 	}
 	plan.Decisions = decisions
 
+	// Expected migrations hold their place, while the snapshot still shows
+	// their VMI running and outdated; one that shows it gone, stopped or
+	// updated is newer than the planned migration, which is then moot.
+	if expecting {
+		for k, e := range p.expect {
+			if g := byVMI[k]; g == nil || !g.expectedOutdated {
+				delete(p.expect, k)
+				continue
+			}
+			running++
+			if pol.LimitPerNode && e.node != "" {
+				nodeLoad[e.node]++
+			}
+			wake(e.planned.Add(expTimeout))
+		}
+	}
+
 	// Migrations: KubeVirt's cap, then the per-node cap, in seeded order.
 	slots := max(perCluster-running, 0)
 	if slots > 0 && len(migrateCandidates) > 0 {
@@ -406,6 +471,9 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 				nodeLoad[c.node]++
 			}
 			picked = append(picked, c.decision)
+			d := &decisions[c.decision]
+			k := vmiKey{d.Namespace, d.Name}
+			p.expectCreation(k, c.node, byVMI[k], now)
 			slots--
 		}
 		// The actions follow input order, whatever order picked them.
@@ -465,29 +533,26 @@ type candidate struct {
 	node     string
 }
 
-// abortable is KubeVirt's rule for dropping a workload-update migration of a
-// VMI that no longer needs it: no CPU, memory or volume change is under way
-// and the target has not reported its domain ready.
+// abortable is KubeVirt's rule (shouldAbortMigration) for dropping the
+// workload-update migrations of a VMI that no longer needs them: always when
+// the VMI carries kubevirt.io/testWorkloadUpdateMigrationAbortion; otherwise
+// when no CPU, memory or volume change is under way and the target has not
+// reported its domain ready.
 func abortable(vmi *v1.VirtualMachineInstance) bool {
-	if ms := vmi.Status.MigrationState; ms != nil && ms.TargetNodeDomainReadyTimestamp != nil {
+	if _, ok := vmi.Annotations[v1.WorkloadUpdateMigrationAbortionAnnotation]; ok {
+		return true
+	}
+	if hotplugInProgress(vmi) || volumesUpdateInProgress(vmi) {
 		return false
 	}
-	for _, c := range vmi.Status.Conditions {
-		switch c.Type {
-		case v1.VirtualMachineInstanceVCPUChange:
-			return false
-		case v1.VirtualMachineInstanceMemoryChange, v1.VirtualMachineInstanceMigrationRequired, v1.VirtualMachineInstanceVolumesChange:
-			if c.Status == corev1.ConditionTrue {
-				return false
-			}
-		}
-	}
-	return true
+	ms := vmi.Status.MigrationState
+	return ms == nil || ms.TargetNodeDomainReadyTimestamp == nil
 }
 
-// checkTargetPods aborts the migrations whose target pod stayed Pending past
-// its timeout, and wakes the planner at the next deadline.
-func (p *Planner) checkTargetPods(s Snapshot, now time.Time, plan *Plan, wake func(time.Time)) {
+// watchTargetPods wakes the planner at the next deadline of a Pending
+// target pod, so it sees the migration fail soon after KubeVirt's migration
+// controller times it out. It never acts on a migration.
+func (p *Planner) watchTargetPods(s Snapshot, now time.Time, wake func(time.Time)) {
 	pods := make(map[types.UID]*corev1.Pod, len(s.TargetPods))
 	for _, pod := range s.TargetPods {
 		if pod == nil {
@@ -498,18 +563,14 @@ func (p *Planner) checkTargetPods(s Snapshot, now time.Time, plan *Plan, wake fu
 		}
 	}
 	for _, m := range s.Migrations {
-		if m == nil || m.IsFinal() || m.UID == "" {
+		if m == nil || m.UID == "" || !pendingTimeoutsApply(m) {
 			continue
 		}
 		pod := pods[m.UID]
 		if pod == nil {
 			continue
 		}
-		v := p.Policy.Timeouts.Check(m, pod, now)
-		switch {
-		case v.Expired:
-			plan.Abort = append(plan.Abort, Action{Kind: ActionAbort, Namespace: m.Namespace, VMI: m.Spec.VMIName, Migration: m.Name, Reason: v.Reason})
-		case v.Pending:
+		if v := p.Policy.Timeouts.Check(m, pod, now); v.Pending && !v.Expired {
 			wake(v.Deadline)
 		}
 	}

@@ -340,12 +340,22 @@ func TestReconcileBackoffAndStuck(t *testing.T) {
 	}
 }
 
+// KubeVirt: pkg/virt-controller/watch/workload-updater/workload-updater.go
+// shouldAbortMigration, pinned by workload-updater_test.go "should handle"
+// ("a in progress change update", "a change abortion"), "should always
+// cancel the migration when the testWorkloadUpdateMigrationAbortion
+// annotation is present" and "shouldn't cancel the migration if the
+// migration object is still in running phase but the domain is ready on the
+// target".
 func TestReconcileAbort(t *testing.T) {
 	domainReady := func(v *v1.VirtualMachineInstance) {
 		v.Status.MigrationState = &v1.VirtualMachineInstanceMigrationState{TargetNodeDomainReadyTimestamp: &metav1.Time{Time: t0}}
 	}
 	hotplugCPU := func(v *v1.VirtualMachineInstance) {
 		v.Status.Conditions = append(v.Status.Conditions, v1.VirtualMachineInstanceCondition{Type: v1.VirtualMachineInstanceVCPUChange, Status: corev1.ConditionFalse})
+	}
+	abortionAnnotation := func(v *v1.VirtualMachineInstance) {
+		v.Annotations = map[string]string{v1.WorkloadUpdateMigrationAbortionAnnotation: ""}
 	}
 	volumes := func(v *v1.VirtualMachineInstance) {
 		v.Status.Conditions = append(v.Status.Conditions, v1.VirtualMachineInstanceCondition{Type: v1.VirtualMachineInstanceVolumesChange, Status: corev1.ConditionTrue})
@@ -364,6 +374,8 @@ func TestReconcileAbort(t *testing.T) {
 		{"a volume change is under way", vmi("vm", upToDate, volumes), mig("m", "vm", v1.MigrationPending, t0), false},
 		{"still outdated: keep it", vmi("vm"), mig("m", "vm", v1.MigrationPending, t0), false},
 		{"finished migrations are not aborted", vmi("vm", upToDate), mig("m", "vm", v1.MigrationSucceeded, t0), false},
+		{"the abortion annotation cancels it even with a hotplug under way", vmi("vm", upToDate, hotplugCPU, abortionAnnotation), mig("m", "vm", v1.MigrationPending, t0), true},
+		{"the abortion annotation cancels it even when the target domain is ready", vmi("vm", upToDate, domainReady, abortionAnnotation), mig("m", "vm", v1.MigrationRunning, t0), true},
 	}
 	for _, tt := range tests {
 		plan := NewPlanner(DefaultPolicy(), 0).Reconcile(Snapshot{VMIs: []*v1.VirtualMachineInstance{tt.vmi}, Migrations: []*v1.VirtualMachineInstanceMigration{tt.m},
@@ -374,25 +386,55 @@ func TestReconcileAbort(t *testing.T) {
 	}
 }
 
+// The pending target-pod timeouts belong to KubeVirt's migration controller
+// (pkg/virt-controller/watch/migration/migration.go handlePendingPodTimeout
+// deletes the target pod; updateStatus then fails the migration, and the
+// failed migration stays for handleMigrationBackoff and
+// garbageCollectFinalizedMigrations). The planner never deletes a migration
+// to time it out: it only looks again at the deadline.
 func TestReconcileTargetPodTimeout(t *testing.T) {
 	m := mig("m", "vm", v1.MigrationScheduling, t0)
 	pod := targetPod(t0, true)
 	s := Snapshot{VMIs: []*v1.VirtualMachineInstance{vmi("vm")}, Migrations: []*v1.VirtualMachineInstanceMigration{m},
 		TargetPods: []*corev1.Pod{pod, nil}, Strategy: strategy(LM), LauncherImage: newImage}
 
-	s.Now = t0.Add(4*time.Minute + 59*time.Second)
-	plan := NewPlanner(DefaultPolicy(), 0).Reconcile(s)
-	if len(plan.Abort) != 0 || plan.RequeueAfter != time.Second {
-		t.Errorf("at 4m59s: aborts %v, requeue %v; want none, 1s", plan.Abort, plan.RequeueAfter)
+	for _, pol := range []Policy{DefaultPolicy(), KubeVirtPolicy()} {
+		s.Now = t0.Add(4*time.Minute + 59*time.Second)
+		plan := NewPlanner(pol, 0).Reconcile(s)
+		if len(plan.Abort) != 0 || plan.RequeueAfter != time.Second {
+			t.Errorf("at 4m59s: aborts %v, requeue %v; want none, 1s (the deadline)", plan.Abort, plan.RequeueAfter)
+		}
+		if plan.Decisions[0].Code != CodeUnfinishedMigration || plan.Progress.Migrating != 1 {
+			t.Errorf("at 4m59s: decision %s, migrating %d", plan.Decisions[0].Code, plan.Progress.Migrating)
+		}
+		s.Now = t0.Add(5 * time.Minute)
+		plan = NewPlanner(pol, 0).Reconcile(s)
+		if len(plan.Abort) != 0 || len(plan.Delete) != 0 || len(plan.Migrate) != 0 {
+			t.Errorf("at 5m00s, timed out but not yet failed: abort %v, delete %v, migrate %v; want nothing: the migration controller fails it", plan.Abort, plan.Delete, plan.Migrate)
+		}
 	}
-	if plan.Decisions[0].Code != CodeUnfinishedMigration || plan.Progress.Migrating != 1 {
-		t.Errorf("at 4m59s: decision %s, migrating %d", plan.Decisions[0].Code, plan.Progress.Migrating)
+
+	// The migration controller has failed it and deleted the pod: the failed
+	// migration stays, and its failure holds the VMI for the backoff.
+	failedM := mig("m", "vm", v1.MigrationFailed, t0, endedAt(t0.Add(5*time.Minute)))
+	s = Snapshot{VMIs: []*v1.VirtualMachineInstance{vmi("vm")}, Migrations: []*v1.VirtualMachineInstanceMigration{failedM},
+		Strategy: strategy(LM), LauncherImage: newImage, Now: t0.Add(5*time.Minute + time.Second)}
+	plan := NewPlanner(KubeVirtPolicy(), 0).Reconcile(s)
+	if len(plan.Abort) != 0 || len(plan.Delete) != 0 {
+		t.Errorf("after the failure: abort %v, delete %v; the failed migration stays", plan.Abort, plan.Delete)
 	}
-	s.Now = t0.Add(5 * time.Minute)
+	if d := plan.Decisions[0]; d.Code != CodeBackoff || !d.RetryAt.Equal(t0.Add(5*time.Minute+20*time.Second)) {
+		t.Errorf("after the failure: %s retry at %v; want Backoff until 20 s after the failure", d.Code, d.RetryAt)
+	}
+
+	// A running migration whose (stale) target pod is still reported
+	// Pending: no deadline, nothing to do.
+	running := mig("m", "vm", v1.MigrationRunning, t0)
+	s = Snapshot{VMIs: []*v1.VirtualMachineInstance{vmi("vm", migrating)}, Migrations: []*v1.VirtualMachineInstanceMigration{running},
+		TargetPods: []*corev1.Pod{pod}, Strategy: strategy(LM), LauncherImage: newImage, Now: t0.Add(time.Hour)}
 	plan = NewPlanner(DefaultPolicy(), 0).Reconcile(s)
-	want := []Action{{Kind: ActionAbort, Namespace: "prod", VMI: "vm", Migration: "m", Reason: reasonUnschedulableExpired}}
-	if d := cmp.Diff(want, plan.Abort); d != "" {
-		t.Errorf("at 5m00s (-want +got)\n%s", d)
+	if len(plan.Abort) != 0 || plan.RequeueAfter != 0 {
+		t.Errorf("running: aborts %v, requeue %v; want none", plan.Abort, plan.RequeueAfter)
 	}
 }
 

@@ -34,9 +34,9 @@ const (
 	// DefaultBackoffFactor multiplies the wait for each further consecutive
 	// failure.
 	DefaultBackoffFactor = 2
-	// DefaultBackoffMax is the longest wait. KubeVirt sets no explicit cap,
-	// but it keeps only five finalized migrations per VMI, so it never counts
-	// more than five failures: 20 s × 2⁴ = 320 s.
+	// DefaultBackoffMax is the longest wait in [DefaultPolicy]. KubeVirt sets
+	// no cap, but it keeps only five finalized migrations per VMI, so it
+	// seldom counts more than five failures: 20 s × 2⁴ = 320 s.
 	DefaultBackoffMax = 320 * time.Second
 	// DefaultKeepFinalizedMigrations is how many finalized (Succeeded or
 	// Failed) migrations are kept per VMI; older ones are deleted.
@@ -44,6 +44,10 @@ const (
 	// DefaultStuckAfter is how many consecutive failed migrations make a VMI
 	// stuck in [DefaultPolicy]. KubeVirt retries forever (StuckAfter 0).
 	DefaultStuckAfter = 5
+	// DefaultExpectationTimeout is how long the planner waits to see a
+	// migration it planned before it stops expecting it: KubeVirt's
+	// controller expectations timeout.
+	DefaultExpectationTimeout = 5 * time.Minute
 	// DefaultResync is how soon to look again while migrations wait for
 	// capacity: the 30 s KubeVirt's updater means to re-enqueue after.
 	DefaultResync = 30 * time.Second
@@ -52,7 +56,8 @@ const (
 // Backoff is the wait before a new migration of a VMI whose previous ones
 // failed: Initial after one failure, multiplied by Factor for each further
 // consecutive failure, at most Max. The zero value is KubeVirt's: 20 s,
-// doubling, capped at 320 s. A negative Max means no cap.
+// doubling, with no cap. (KubeVirt keeps five finalized migrations per VMI,
+// so it rarely counts more than five failures: 320 s.)
 type Backoff struct {
 	// Initial is the wait after one failure; zero means
 	// DefaultBackoffInitial.
@@ -60,7 +65,8 @@ type Backoff struct {
 	// Factor multiplies the wait per further failure; zero means
 	// DefaultBackoffFactor. Values below 1 are taken as 1.
 	Factor float64
-	// Max caps the wait; zero means DefaultBackoffMax, negative no cap.
+	// Max caps the wait; zero or negative means no cap, as in KubeVirt.
+	// DefaultPolicy sets DefaultBackoffMax.
 	Max time.Duration
 }
 
@@ -79,9 +85,6 @@ func (b Backoff) Delay(failures int) time.Duration {
 	}
 	if factor < 1 {
 		factor = 1
-	}
-	if limit == 0 {
-		limit = DefaultBackoffMax
 	}
 	d := float64(initial) * math.Pow(factor, float64(failures-1))
 	if limit > 0 && d >= float64(limit) {
@@ -142,22 +145,34 @@ type Policy struct {
 	// Resync is how soon to look again while migrations wait for capacity;
 	// zero means DefaultResync.
 	Resync time.Duration
+	// ExpectationTimeout is how long the planner, after planning a migration
+	// for a VMI, waits to see it in a snapshot before it stops expecting it
+	// (see [Planner.Reconcile]); zero means DefaultExpectationTimeout.
+	ExpectationTimeout time.Duration
 }
 
 // DefaultPolicy is the planner's default: KubeVirt's rules, plus counting the
 // planner's own Pending migrations, the per-node cap, skipping evictions
-// that will be denied, and stuck detection after DefaultStuckAfter failures.
+// that will be denied, stuck detection after DefaultStuckAfter failures, and
+// a backoff capped at DefaultBackoffMax.
 func DefaultPolicy() Policy {
 	return Policy{
 		CountPendingMigrations: true,
 		LimitPerNode:           true,
 		SkipDeniedEvictions:    true,
 		StuckAfter:             DefaultStuckAfter,
+		Backoff:                Backoff{Max: DefaultBackoffMax},
 	}
 }
 
-// KubeVirtPolicy behaves exactly as KubeVirt's workload updater: the zero
-// Policy, named for readability.
+// KubeVirtPolicy is the zero Policy, named for readability: it plans as
+// KubeVirt's workload updater does, with its migration controller's backoff,
+// pending-pod timeouts and five-migration history. What still differs is
+// listed precisely in the package documentation (Where we differ from
+// KubeVirt): the Evict batch clock kept in the Snapshot, the seeded shuffle
+// and input order, the backoff applied before a migration is created, the
+// per-VMI creation expectations, the outdated label, and what is not
+// modelled.
 func KubeVirtPolicy() Policy { return Policy{} }
 
 func (p Policy) keep() int {
@@ -165,6 +180,13 @@ func (p Policy) keep() int {
 		return DefaultKeepFinalizedMigrations
 	}
 	return p.KeepFinalized
+}
+
+func (p Policy) expectationTimeout() time.Duration {
+	if p.ExpectationTimeout <= 0 {
+		return DefaultExpectationTimeout
+	}
+	return p.ExpectationTimeout
 }
 
 func (p Policy) resync() time.Duration {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,10 +21,26 @@ func init() { subcommands = append(subcommands, newGraphCommand) }
 
 // graphHTTPClient is the client that fetches graphs from an update service;
 // tests point it at their own TLS server.
-var graphHTTPClient = func() *http.Client { return &http.Client{Timeout: 60 * time.Second} }
+var graphHTTPClient = func() *http.Client {
+	return &http.Client{Timeout: 60 * time.Second, CheckRedirect: refuseInsecureRedirect}
+}
 
-// maxGraphBytes bounds a graph read from a file or a service.
-const maxGraphBytes = 256 << 20
+// refuseInsecureRedirect refuses a redirect that leaves https (a graph
+// fetched over https must not come from an http server), and more than 10
+// redirects, as net/http's default does.
+func refuseInsecureRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > 0 && via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return fmt.Errorf("refused a redirect from %s to %s: it leaves https", via[len(via)-1].URL.Redacted(), req.URL.Redacted())
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
+}
+
+// maxGraphBytes bounds a graph read from a file, standard input or a
+// service: the same cap as every other input (maxInput).
+var maxGraphBytes int64 = 256 << 20
 
 func newGraphCommand() *cobra.Command {
 	cmd := &cobra.Command{
@@ -87,10 +102,11 @@ func (f *graphFlags) load(cmd *cobra.Command) (*channel.Graph, error) {
 		data, err = fetchGraph(cmd.Context(), f.graph, f.channel, f.arch, f.from)
 	case strings.HasPrefix(f.graph, "http://"):
 		return nil, fmt.Errorf("--graph %s: use https:// to reach an update service", f.graph)
-	case f.graph == "-":
-		data, err = io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxGraphBytes))
 	default:
-		data, err = readFileLimited(f.graph)
+		data, err = readInput(cmd, f.graph)
+		if err != nil {
+			err = fmt.Errorf("--graph: %w", err)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -107,22 +123,6 @@ func (f *graphFlags) load(cmd *cobra.Command) (*channel.Graph, error) {
 		}
 	}
 	return g, nil
-}
-
-func readFileLimited(name string) ([]byte, error) {
-	fh, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("--graph: %w", err)
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, maxGraphBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("--graph: %w", err)
-	}
-	if len(data) > maxGraphBytes {
-		return nil, fmt.Errorf("--graph %s: larger than %d MiB, which no update graph is", name, maxGraphBytes>>20)
-	}
-	return data, nil
 }
 
 // fetchGraph asks an update service for the graph of a channel, as the CVO
@@ -150,9 +150,12 @@ func fetchGraph(ctx context.Context, rawURL, ch, arch, version string) ([]byte, 
 		return nil, fmt.Errorf("fetching the graph: %w", err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxGraphBytes))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxGraphBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("fetching the graph from %s: %w", u.Redacted(), err)
+	}
+	if int64(len(body)) > maxGraphBytes {
+		return nil, fmt.Errorf("fetching the graph from %s: the answer is larger than the limit of %d MiB, which no update graph is", u.Redacted(), maxGraphBytes>>20)
 	}
 	if resp.StatusCode != http.StatusOK {
 		// The service explains errors as {"kind": ..., "value": ...}.
@@ -210,8 +213,8 @@ newest first.`,
 			for _, c := range u.Conditional {
 				out.Conditional = append(out.Conditional, conditionalJSON{Version: c.Release.Version.String(), Risks: c.RiskNames()})
 			}
-			if *f.output == outputJSON {
-				return writeJSON(cmd.OutOrStdout(), out)
+			if *f.output != outputText {
+				return writeData(*f.output, cmd.OutOrStdout(), out)
 			}
 			return writeUpdatesText(cmd.OutOrStdout(), out)
 		},
@@ -289,8 +292,8 @@ they carry are listed. When no path exists the command fails and says which hop 
 			}
 			hops := p.Versions()
 			out := pathJSON{From: hops[0], To: hops[len(hops)-1], Hops: hops, Risks: p.RiskNames()}
-			if *f.output == outputJSON {
-				return writeJSON(cmd.OutOrStdout(), out)
+			if *f.output != outputText {
+				return writeData(*f.output, cmd.OutOrStdout(), out)
 			}
 			return writePathText(cmd.OutOrStdout(), out, p)
 		},

@@ -172,7 +172,7 @@ func TestGraphFlagErrors(t *testing.T) {
 		{"no from", []string{"graph", "updates", "--graph", file}, "--from is required"},
 		{"bad from", []string{"graph", "updates", "--graph", file, "--from", "4.14"}, `--from: invalid version "4.14"`},
 		{"bad channel", []string{"graph", "updates", "--graph", file, "--from", "4.14.1", "--channel", "eus-4.15"}, "--channel: invalid channel"},
-		{"bad output", []string{"graph", "updates", "--graph", file, "--from", "4.14.1", "-o", "yaml"}, `--output "yaml"`},
+		{"bad output", []string{"graph", "updates", "--graph", file, "--from", "4.14.1", "-o", "xml"}, `--output "xml"`},
 		{"no to", []string{"graph", "path", "--graph", file, "--from", "4.14.1"}, "--to is required"},
 		{"missing file", []string{"graph", "updates", "--graph", file + ".none", "--from", "4.14.1"}, "no such file"},
 		{"version not in graph", []string{"graph", "updates", "--graph", file, "--from", "4.14.9"}, "version 4.14.9 not found in the graph"},

@@ -71,16 +71,16 @@ a running plan.`,
 		}
 		c, err := connect(&f)
 		if err != nil {
-			return err
+			return clusterError(err)
 		}
 		ctx, cancel := context.WithTimeout(cmd.Context(), 2*f.timeout)
 		defer cancel()
 		r, err := buildStatus(ctx, c, clock.RealClock{}, f.namespace)
 		if err != nil {
-			return err
+			return clusterError(err)
 		}
-		if *output == outputJSON {
-			return writeJSON(cmd.OutOrStdout(), r)
+		if *output != outputText {
+			return writeData(*output, cmd.OutOrStdout(), r)
 		}
 		return writeStatusText(cmd.OutOrStdout(), r)
 	}
@@ -98,9 +98,6 @@ type checkReport struct {
 	Findings []update.Finding `json:"findings"`
 }
 
-// exitBlocked is check's exit code when an Error finding blocks the update.
-const exitBlocked = 1
-
 func newCheckCommand() *cobra.Command {
 	var f clusterFlags
 	var to, graph string
@@ -113,8 +110,8 @@ finding with its severity, reason and remedy. The versions the cluster runs are
 read from the ClusterVersion and the HyperConverged.
 
 Exit code 0: ready (no Error finding). Exit code 1: blocked; fix the Error
-findings first. Other failures (cannot reach the cluster) also exit non-zero
-with a message.`,
+findings first. Exit code 2: bad input. Exit code 3: the cluster cannot be
+reached or read.`,
 		Example: `  virtupdate check --to 4.16.3
   virtupdate check --to 4.15.30 --graph stable-4.15.json -o json`,
 		Args: cobra.NoArgs,
@@ -129,7 +126,7 @@ with a message.`,
 		}
 		c, err := connect(&f)
 		if err != nil {
-			return err
+			return clusterError(err)
 		}
 		ctx, cancel := context.WithTimeout(cmd.Context(), 2*f.timeout)
 		defer cancel()
@@ -137,18 +134,18 @@ with a message.`,
 		if graph != "" {
 			data, err := readInput(cmd, graph)
 			if err != nil {
-				return fmt.Errorf("--graph: %w", err)
+				return usageError(fmt.Errorf("--graph: %w", err))
 			}
 			if g, err = channel.ParseGraph(data); err != nil {
-				return fmt.Errorf("--graph %s: %w", graph, err)
+				return usageError(fmt.Errorf("--graph %s: %w", graph, err))
 			}
 		}
 		r, err := runCheck(ctx, c, to, g, f.namespace)
 		if err != nil {
-			return err
+			return clusterError(err)
 		}
-		if *output == outputJSON {
-			err = writeJSON(cmd.OutOrStdout(), r)
+		if *output != outputText {
+			err = writeData(*output, cmd.OutOrStdout(), r)
 		} else {
 			err = writeCheckText(cmd.OutOrStdout(), r)
 		}

@@ -17,7 +17,7 @@ func init() { subcommands = append(subcommands, newPlanCommand) }
 
 type planOptions struct {
 	from, to, graph, cnv, via string
-	catalog                   []string
+	catalog, acceptRisks      []string
 	output                    *string
 }
 
@@ -37,18 +37,24 @@ to the next EUS minor an EUS-to-EUS update with the worker pools paused.`,
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", "the versions the cluster runs: OCP, or OCP/CNV (e.g. 4.14.20/4.14.3)")
 	cmd.Flags().StringVar(&o.to, "to", "", "the target OpenShift version (e.g. 4.16.3)")
-	cmd.Flags().StringVar(&o.graph, "graph", "", "an update graph JSON file: the target must be reachable in it, and an EUS plan takes its odd-minor release from it")
+	cmd.Flags().StringVar(&o.graph, "graph", "", "an update graph JSON file (or - for stdin): the plan's OpenShift hops follow its recommended updates; without it the path is unverified")
 	cmd.Flags().StringVar(&o.cnv, "cnv", "", "the OpenShift Virtualization version expected at the end (default: the newest z of the target minor)")
 	cmd.Flags().StringSliceVar(&o.catalog, "cnv-catalog", nil, "the OpenShift Virtualization versions the stable channel offers, comma-separated")
-	cmd.Flags().StringVar(&o.via, "via", "", "the odd-minor OpenShift release an EUS update passes through (default: from --graph, else the newest the cluster offers)")
+	cmd.Flags().StringVar(&o.via, "via", "", "the odd-minor OpenShift release an EUS-to-EUS update passes through (default: from --graph, else the newest the cluster offers); only for EUS-to-EUS updates")
+	cmd.Flags().StringSliceVar(&o.acceptRisks, "accept-risks", nil, "the risks of conditional updates the path may take, by name, comma-separated (as oc adm upgrade recommend --accept); needs --graph")
 	o.output = outputFlag(cmd)
 	return cmd
 }
 
 // planJSON is the contract's JSON.
 type planJSON struct {
-	Kind  update.Kind `json:"kind"`
-	Steps []stepJSON  `json:"steps"`
+	Kind     update.Kind      `json:"kind"`
+	From     update.Versions  `json:"from"`
+	To       update.Versions  `json:"to"`
+	Path     []string         `json:"path,omitempty"`
+	Steps    []stepJSON       `json:"steps"`
+	Findings []update.Finding `json:"findings,omitempty"`
+	Notes    []string         `json:"notes,omitempty"`
 }
 
 type stepJSON struct {
@@ -65,7 +71,17 @@ func (o *planOptions) request(cmd *cobra.Command) (update.Request, error) {
 		return r, errors.New("--to is required: the target OpenShift version (e.g. 4.16.3)")
 	}
 	ocp, cnv, _ := strings.Cut(o.from, "/")
-	r = update.Request{From: update.Versions{OCP: ocp, CNV: cnv}, To: o.to, CNV: o.cnv, CNVCatalog: o.catalog, Via: o.via}
+	r = update.Request{From: update.Versions{OCP: ocp, CNV: cnv}, To: o.to, CNV: o.cnv, CNVCatalog: o.catalog, Via: o.via, AcceptRisks: o.acceptRisks}
+	if len(o.acceptRisks) > 0 && o.graph == "" {
+		return r, errors.New("--accept-risks needs --graph: without an update graph there are no conditional updates to accept")
+	}
+	if o.via != "" {
+		from, err1 := channel.ParseVersion(ocp)
+		to, err2 := channel.ParseVersion(o.to)
+		if err1 == nil && err2 == nil && channel.Classify(from, to) != channel.UpdateSkipMinor {
+			return r, fmt.Errorf("--via %s applies only to an EUS-to-EUS update; %s → %s is a %s", o.via, ocp, o.to, kindName(channel.Classify(from, to)))
+		}
+	}
 	if o.graph != "" {
 		data, err := readInput(cmd, o.graph)
 		if err != nil {
@@ -96,24 +112,19 @@ func (o *planOptions) run(cmd *cobra.Command) error {
 	}
 	r, err := o.request(cmd)
 	if err != nil {
-		return err
+		return usageError(err)
 	}
 	plan, err := buildPlan(r)
 	if err != nil {
-		return flagError(err)
-	}
-	if r.Graph != nil {
-		if _, err := r.Graph.FindPath(r.From.OCP, r.To, channel.PathOptions{}); err != nil {
-			return fmt.Errorf("--to %s is not reachable from %s in %s: %w", r.To, r.From.OCP, o.graph, err)
-		}
+		return usageError(flagError(err))
 	}
 	out := cmd.OutOrStdout()
-	if *o.output == outputJSON {
-		pj := planJSON{Kind: plan.Kind, Steps: []stepJSON{}}
+	if *o.output != outputText {
+		pj := planJSON{Kind: plan.Kind, Steps: []stepJSON{}, From: plan.From, To: plan.To, Path: plan.Path, Findings: plan.Findings, Notes: plan.Notes}
 		for _, st := range plan.Steps {
 			pj.Steps = append(pj.Steps, stepJSON{Name: st.Name, Description: st.Description})
 		}
-		return writeJSON(out, pj)
+		return writeData(*o.output, out, pj)
 	}
 	return writePlanText(out, plan)
 }
@@ -124,7 +135,7 @@ func flagError(err error) error {
 	if !errors.As(err, &re) {
 		return err
 	}
-	flag := map[string]string{"From.OCP": "--from", "From.CNV": "--from (OCP/CNV)", "To": "--to", "Via": "--via", "CNV": "--cnv"}[re.Field]
+	flag := map[string]string{"From.OCP": "--from", "From.CNV": "--from (OCP/CNV)", "To": "--to", "Via": "--via", "CNV": "--cnv", "AcceptRisks": "--accept-risks"}[re.Field]
 	if flag == "" && strings.HasPrefix(re.Field, "CNVCatalog") {
 		flag = "--cnv-catalog"
 	}
@@ -135,7 +146,13 @@ func flagError(err error) error {
 }
 
 func writePlanText(w io.Writer, plan *update.Plan) error {
-	fmt.Fprintf(w, "%s update from %s to %s: %d steps\n", plan.Kind, showVersions(plan.From), showVersions(plan.To), len(plan.Steps))
+	fmt.Fprintf(w, "%s from %s to %s: %s\n", planKindName(plan.Kind), showVersions(plan.From), showVersions(plan.To), plural(len(plan.Steps), "step", "steps"))
+	if len(plan.Path) > 1 {
+		fmt.Fprintf(w, "path: %s\n", strings.Join(plan.Path, " → "))
+	}
+	for _, f := range plan.Findings {
+		fmt.Fprintf(w, "%s\n", f.String())
+	}
 	for i, st := range plan.Steps {
 		mark := ""
 		if st.Changes {
@@ -154,4 +171,40 @@ func showVersions(v update.Versions) string {
 		return "OpenShift " + v.OCP
 	}
 	return "OpenShift " + v.OCP + " / OpenShift Virtualization " + v.CNV
+}
+
+// planKindName names a kind of plan as people say it.
+func planKindName(k update.Kind) string {
+	switch k {
+	case update.KindEUS:
+		return "EUS-to-EUS update"
+	case update.KindMinor:
+		return "minor update"
+	case update.KindZStream:
+		return "z-stream update"
+	}
+	return string(k) + " update"
+}
+
+// kindName names a class of update as people say it.
+func kindName(k channel.UpdateKind) string {
+	switch k {
+	case channel.UpdateZStream:
+		return "z-stream update"
+	case channel.UpdateMinor:
+		return "minor update"
+	case channel.UpdateSkipMinor:
+		return "EUS-to-EUS update"
+	case channel.UpdateNone:
+		return "no update"
+	}
+	return k.String() + " update"
+}
+
+// plural renders "1 step", "2 steps".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

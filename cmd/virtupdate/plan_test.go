@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,8 +17,8 @@ func TestPlanJSONContract(t *testing.T) {
 		wantSteps int
 		reason    string
 	}{
-		{[]string{"--from", "4.14.20/4.14.3", "--to", "4.16.3"}, "eus", "preflight", 12, "EUS 4.14 → EUS 4.16: the twelve documented steps"},
-		{[]string{"--from", "4.14.20", "--to", "4.15.3"}, "minor", "preflight", 6, "the next minor: OpenShift, then CNV"},
+		{[]string{"--from", "4.14.20/4.14.3", "--to", "4.16.3"}, "eus", "preflight", 14, "EUS 4.14 → EUS 4.16: the twelve documented steps, CNV to the newest 4.14.z first, and the channel"},
+		{[]string{"--from", "4.14.20", "--to", "4.15.3"}, "minor", "preflight", 8, "the next minor: CNV to its newest z, the channel, OpenShift, then CNV"},
 		{[]string{"--from", "4.14.20/4.14.3", "--to", "4.14.20", "--cnv-catalog", "4.14.4,4.14.5"}, "zstream", "preflight", 3, "CNV alone, straight to the newest z"},
 	} {
 		out, _, err := run(t, "", append([]string{"plan", "-o", "json"}, tt.args...)...)
@@ -32,7 +33,7 @@ func TestPlanJSONContract(t *testing.T) {
 		for k := range got {
 			keys = append(keys, k)
 		}
-		if d := cmp.Diff([]string{"kind", "steps"}, sortStrings(keys)); d != "" {
+		if d := cmp.Diff([]string{"findings", "from", "kind", "path", "steps", "to"}, sortStrings(slices.DeleteFunc(keys, func(k string) bool { return k == "notes" }))); d != "" {
 			t.Errorf("%v: top-level keys (-want +got):\n%s", tt.args, d)
 		}
 		var pj struct {
@@ -62,12 +63,20 @@ func TestPlanErrorsNameTheFlag(t *testing.T) {
 		{[]string{"--from", "4.14.3", "--to", "4.18.3"}, "--to"},
 		{[]string{"--from", "4.14.x", "--to", "4.14.9"}, "--from"},
 		{[]string{"--from", "4.14.3", "--to", "4.16.1", "--via", "4.14.9"}, "--via"},
-		{[]string{"--from", "4.14.3", "--to", "4.16.1", "-o", "yaml"}, `"yaml"`},
+		{[]string{"--from", "4.14.3", "--to", "4.16.1", "-o", "xml"}, `"xml"`},
+		{[]string{"--from", "4.14.3", "--to", "4.15.1", "--via", "4.15.0"}, "--via 4.15.0 applies only to an EUS-to-EUS update"},
+		{[]string{"--from", "4.13.1/4.14.10", "--to", "4.14.10"}, "--from (OCP/CNV)"},
+		{[]string{"--from", "4.14.3", "--to", "4.15.1", "--cnv", "garbage"}, "--cnv"},
+		{[]string{"--from", "4.14.3", "--to", "4.15.1", "--cnv", "4.17.0"}, "--cnv"},
+		{[]string{"--from", "4.14.3", "--to", "4.15.1", "--accept-risks", "X"}, "--accept-risks needs --graph"},
 		{[]string{"--from", "4.14.3", "--to", "4.16.1", "--graph", "testdata/nope.json"}, "--graph"},
 	} {
 		_, _, err := run(t, "", append([]string{"plan"}, tt.args...)...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: err = %v, want it to mention %s", tt.args, err, tt.want)
+		}
+		if got := exitCode(err); got != exitUsage {
+			t.Errorf("%v: exit code %d, want %d (bad input)", tt.args, got, exitUsage)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
 )
 
 // subcommands are added by the files that implement them, each in an init
@@ -23,8 +24,13 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	for _, sub := range subcommands {
-		root.AddCommand(sub())
+		c := sub()
+		if c.Long != "" && !strings.Contains(c.Long, "Exit code") {
+			c.Long += "\n\n" + exitCodesHelp
+		}
+		root.AddCommand(c)
 	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	return root
 }
 
@@ -40,21 +46,40 @@ func rootName() string {
 const (
 	outputText = "text"
 	outputJSON = "json"
+	outputYAML = "yaml"
 )
 
 // outputFlag registers -o/--output on cmd and returns where its value lands.
 func outputFlag(cmd *cobra.Command) *string {
 	o := new(string)
-	cmd.Flags().StringVarP(o, "output", "o", outputText, "output format: text or json")
+	cmd.Flags().StringVarP(o, "output", "o", outputText, "output format: text, json or yaml")
 	return o
 }
 
 // checkOutput rejects an unknown -o value, naming it.
 func checkOutput(o string) error {
-	if o != outputText && o != outputJSON {
-		return fmt.Errorf("--output %q is not supported: use text or json", o)
+	if o != outputText && o != outputJSON && o != outputYAML {
+		return usageError(fmt.Errorf("--output %q is not supported: use text, json or yaml", o))
 	}
 	return nil
+}
+
+// writeData writes v in the structured format: indented JSON, or YAML
+// with the same field names.
+func writeData(format string, w io.Writer, v any) error {
+	if format == outputYAML {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		y, err := yaml.JSONToYAML(data)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(y)
+		return err
+	}
+	return writeJSON(w, v)
 }
 
 // writeJSON writes v as indented JSON followed by a newline.
@@ -64,7 +89,23 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// exitError carries a process exit code other than 1.
+// Exit codes, one convention for every command.
+const (
+	exitOK = 0
+	// exitBlocked: the update is blocked, or there are findings of
+	// severity Error.
+	exitBlocked = 1
+	// exitUsage: bad input or usage (a flag, an argument, a file).
+	exitUsage = 2
+	// exitCluster: the cluster cannot be reached or read.
+	exitCluster = 3
+)
+
+// exitCodesHelp is the convention as each command's help states it.
+const exitCodesHelp = `Exit codes: 0 ready or done; 1 blocked, or findings of severity Error;
+2 bad input or usage; 3 the cluster cannot be reached or read.`
+
+// exitError carries a process exit code.
 type exitError struct {
 	code int
 	err  error
@@ -73,10 +114,35 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
+// usageError marks err as bad input or usage (exit 2).
+func usageError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: exitUsage, err: err}
+}
+
+// clusterError marks err as a failure to reach or read the cluster (exit 3).
+func clusterError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return &exitError{code: exitCluster, err: err}
+}
+
+// exitCode maps an error to the convention: an exitError's code, else 2,
+// since what is left is bad input (cobra's flag errors, our validation).
 func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	return 1
+	return exitUsage
 }

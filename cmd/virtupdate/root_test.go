@@ -40,13 +40,13 @@ func TestUnknownCommand(t *testing.T) {
 }
 
 func TestCheckOutput(t *testing.T) {
-	for _, o := range []string{"text", "json"} {
+	for _, o := range []string{"text", "json", "yaml"} {
 		if err := checkOutput(o); err != nil {
 			t.Errorf("%s: %v", o, err)
 		}
 	}
-	if err := checkOutput("yaml"); err == nil || !strings.Contains(err.Error(), `"yaml"`) {
-		t.Errorf("yaml: err = %v, want it to name the value", err)
+	if err := checkOutput("xml"); err == nil || !strings.Contains(err.Error(), `"xml"`) || exitCode(err) != exitUsage {
+		t.Errorf("xml: err = %v (exit %d), want it to name the value, exit 2", err, exitCode(err))
 	}
 }
 
@@ -54,8 +54,17 @@ func TestExitCode(t *testing.T) {
 	if got := exitCode(&exitError{code: 3, err: errTest}); got != 3 {
 		t.Errorf("exitCode = %d, want 3", got)
 	}
-	if got := exitCode(errTest); got != 1 {
-		t.Errorf("exitCode = %d, want 1", got)
+	if got := exitCode(errTest); got != exitUsage {
+		t.Errorf("exitCode of a plain error = %d, want 2: what is left unclassified is bad input", got)
+	}
+	if got := exitCode(clusterError(errTest)); got != exitCluster {
+		t.Errorf("exitCode of a cluster error = %d, want 3", got)
+	}
+	if got := exitCode(clusterError(usageError(errTest))); got != exitUsage {
+		t.Errorf("clusterError keeps a code already set: got %d, want 2", got)
+	}
+	if got := exitCode(nil); got != exitOK {
+		t.Errorf("exitCode(nil) = %d", got)
 	}
 }
 

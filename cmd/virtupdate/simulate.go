@@ -24,7 +24,8 @@ func init() { subcommands = append(subcommands, newSimulateCommand) }
 
 type simulateOptions struct {
 	seed           int64
-	via            string
+	via, graph     string
+	acceptRisks    []string
 	force          bool
 	failMigrations []string
 	unschedulable  []string
@@ -50,7 +51,9 @@ cluster take seconds.`,
 	}
 	f := cmd.Flags()
 	f.Int64Var(&o.seed, "seed", -1, "the seed of the fake's random choices (default: the scenario's)")
-	f.StringVar(&o.via, "via", "", "the odd-minor OpenShift release of an EUS update (default: the odd minor's .0 release)")
+	f.StringVar(&o.via, "via", "", "the odd-minor OpenShift release of an EUS-to-EUS update (default: from --graph; without a graph the simulation assumes the odd minor's first release the EUS channel takes, and says so)")
+	f.StringVar(&o.graph, "graph", "", "an update graph JSON file (or -): the plan's OpenShift hops follow its recommended updates")
+	f.StringSliceVar(&o.acceptRisks, "accept-risks", nil, "the risks of conditional updates the path may take, by name, comma-separated; needs --graph")
 	f.BoolVar(&o.force, "force", false, "run despite Error findings of the pre-flight checks")
 	f.StringArrayVar(&o.failMigrations, "fail-migrations", nil, "NAMESPACE/VMI=N: the VMI's next N migrations fail (repeatable)")
 	f.StringArrayVar(&o.unschedulable, "unschedulable", nil, "NAMESPACE/VMI=DURATION: the VMI's migration target pods stay Unschedulable that long (repeatable)")
@@ -134,7 +137,7 @@ func (o *simulateOptions) run(cmd *cobra.Command, file string) error {
 	if err := o.faults(c); err != nil {
 		return err
 	}
-	plan, err := o.plan(s)
+	plan, err := o.plan(cmd, s)
 	if err != nil {
 		var re *update.RefusalError
 		if errors.As(err, &re) && re.Field == "To" {
@@ -165,32 +168,48 @@ func (o *simulateOptions) run(cmd *cobra.Command, file string) error {
 	sum := summarize(c, plan, events, res, runErr)
 	sum.Scenario = file
 	out := cmd.OutOrStdout()
-	if *o.output == outputJSON {
+	if *o.output != outputText {
 		if events == nil {
 			events = []update.Event{}
 		}
-		if err := writeJSON(out, simulation{Events: events, Summary: sum}); err != nil {
+		if err := writeData(*o.output, out, simulation{Events: events, Summary: sum}); err != nil {
 			return err
 		}
 	} else {
 		writeTimeline(out, plan, sum)
 	}
 	if runErr != nil {
-		return &exitError{code: 2, err: fmt.Errorf("the simulated update stopped: %w", runErr)}
+		return &exitError{code: exitBlocked, err: fmt.Errorf("the simulated update stopped: %w", runErr)}
 	}
 	return nil
 }
 
 // plan builds the plan the scenario names.
-func (o *simulateOptions) plan(s *fake.Scenario) (*update.Plan, error) {
-	r := update.Request{From: update.Versions{OCP: s.ClusterVersion.Version}, To: s.Update.To, Force: o.force}
+func (o *simulateOptions) plan(cmd *cobra.Command, s *fake.Scenario) (*update.Plan, error) {
+	r := update.Request{From: update.Versions{OCP: s.ClusterVersion.Version}, To: s.Update.To, Force: o.force, AcceptRisks: o.acceptRisks}
 	if s.CNV != nil {
 		r.From.CNV, r.CNVCatalog = s.CNV.Version, s.CNV.Catalog
 	}
+	if len(o.acceptRisks) > 0 && o.graph == "" {
+		return nil, usageError(errors.New("--accept-risks needs --graph: without an update graph there are no conditional updates to accept"))
+	}
+	if o.graph != "" {
+		data, err := readInput(cmd, o.graph)
+		if err != nil {
+			return nil, usageError(fmt.Errorf("--graph: %w", err))
+		}
+		if r.Graph, err = channel.ParseGraph(data); err != nil {
+			return nil, usageError(fmt.Errorf("--graph %s: %w", o.graph, err))
+		}
+	}
 	from, _ := channel.ParseVersion(r.From.OCP)
-	if to, err := channel.ParseVersion(r.To); err == nil && channel.Classify(from, to) == channel.UpdateSkipMinor {
+	to, toErr := channel.ParseVersion(r.To)
+	if o.via != "" && (toErr != nil || channel.Classify(from, to) != channel.UpdateSkipMinor) {
+		return nil, usageError(fmt.Errorf("--via %s applies only to an EUS-to-EUS update; the scenario's update is %s → %s", o.via, r.From.OCP, r.To))
+	}
+	if toErr == nil && channel.Classify(from, to) == channel.UpdateSkipMinor {
 		r.Via = o.via
-		if r.Via == "" {
+		if r.Via == "" && r.Graph == nil {
 			odd := from.MinorVersion().Next()
 			r.Via = odd.String() + ".0"
 			if floor, ok := channel.EUSFloor(odd.Next()); ok {
@@ -201,7 +220,41 @@ func (o *simulateOptions) plan(s *fake.Scenario) (*update.Plan, error) {
 	return buildPlan(r)
 }
 
+// faultTargets are the names a fault flag may point at: the scenario's
+// VMIs and nodes. A fault that names nothing in the scenario is an error.
+type faultTargets struct{ vmis, nodes map[string]bool }
+
+func newFaultTargets(c *fake.Cluster) (faultTargets, error) {
+	t := faultTargets{vmis: map[string]bool{}, nodes: map[string]bool{}}
+	vmis, err := c.ListVMIs(context.Background(), update.ListOptions{})
+	if err != nil {
+		return t, err
+	}
+	for _, v := range vmis {
+		t.vmis[v.Namespace+"/"+v.Name] = true
+	}
+	nodes, err := c.ListNodes(context.Background())
+	if err != nil {
+		return t, err
+	}
+	for _, n := range nodes {
+		t.nodes[n.Name] = true
+	}
+	return t, nil
+}
+
+func (t faultTargets) vmi(flag, f, vmi string) error {
+	if !t.vmis[vmi] {
+		return usageError(fmt.Errorf("%s %q: the scenario has no VMI %s", flag, f, vmi))
+	}
+	return nil
+}
+
 func (o *simulateOptions) faults(c *fake.Cluster) error {
+	targets, err := newFaultTargets(c)
+	if err != nil {
+		return err
+	}
 	for _, f := range o.failMigrations {
 		vmi, n, err := splitFault("--fail-migrations", f)
 		if err != nil {
@@ -209,7 +262,10 @@ func (o *simulateOptions) faults(c *fake.Cluster) error {
 		}
 		count, err := strconv.Atoi(n)
 		if err != nil || count < 0 {
-			return fmt.Errorf("--fail-migrations %q: %q is not a count", f, n)
+			return usageError(fmt.Errorf("--fail-migrations %q: %q is not a count", f, n))
+		}
+		if err := targets.vmi("--fail-migrations", f, vmi); err != nil {
+			return err
 		}
 		ns, name, _ := strings.Cut(vmi, "/")
 		c.FailNextMigrations(ns, name, count)
@@ -221,7 +277,10 @@ func (o *simulateOptions) faults(c *fake.Cluster) error {
 		}
 		dur, err := fake.ParseDuration(d)
 		if err != nil {
-			return fmt.Errorf("--unschedulable %q: %w", f, err)
+			return usageError(fmt.Errorf("--unschedulable %q: %w", f, err))
+		}
+		if err := targets.vmi("--unschedulable", f, vmi); err != nil {
+			return err
 		}
 		ns, name, _ := strings.Cut(vmi, "/")
 		c.HoldTargetPods(ns, name, dur, true)
@@ -230,15 +289,18 @@ func (o *simulateOptions) faults(c *fake.Cluster) error {
 		kind, n, ok := strings.Cut(f, "=")
 		count, err := strconv.Atoi(n)
 		if !ok || err != nil || count < 0 {
-			return fmt.Errorf("--conflicts %q: use KIND=N, e.g. HyperConverged=2", f)
+			return usageError(fmt.Errorf("--conflicts %q: use KIND=N, e.g. HyperConverged=2", f))
 		}
 		c.FailNextWrites(kind, count)
 	}
 	for _, n := range o.failNodeBoot {
+		if !targets.nodes[n] {
+			return usageError(fmt.Errorf("--fail-node-boot %q: the scenario has no node %s", n, n))
+		}
 		c.FailNodeBoot(n)
 	}
 	if o.failInstalls < 0 {
-		return fmt.Errorf("--fail-operator-installs %d: must not be negative", o.failInstalls)
+		return usageError(fmt.Errorf("--fail-operator-installs %d: must not be negative", o.failInstalls))
 	}
 	if o.failInstalls > 0 {
 		c.FailNextOperatorInstalls(o.failInstalls)
@@ -249,7 +311,7 @@ func (o *simulateOptions) faults(c *fake.Cluster) error {
 func splitFault(flag, f string) (vmi, value string, err error) {
 	vmi, value, ok := strings.Cut(f, "=")
 	if !ok || !strings.Contains(vmi, "/") || value == "" {
-		return "", "", fmt.Errorf("%s %q: use NAMESPACE/VMI=VALUE", flag, f)
+		return "", "", usageError(fmt.Errorf("%s %q: use NAMESPACE/VMI=VALUE", flag, f))
 	}
 	return vmi, value, nil
 }

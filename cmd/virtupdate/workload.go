@@ -23,14 +23,36 @@ type workloadDecision struct {
 	Name      string `json:"name"`
 	Method    string `json:"method"`
 	Reason    string `json:"reason"`
+	// Code names the rule that decided (workload.Code), for programs.
+	Code string `json:"code"`
+	// Eviction is what evicting the VMI's launcher pod does (a node drain
+	// evicts it whatever the method): Migrates, ShutsDown, Denied or
+	// External, with Restart for ShutsDown.
+	Eviction string `json:"eviction"`
+	Restart  string `json:"restart,omitempty"`
+	// Blocker is the cause when the VMI never updates or blocks drains.
+	Blocker string `json:"blocker,omitempty"`
 }
 
 type workloadOutput struct {
-	Decisions []workloadDecision `json:"decisions"`
+	// EvictionStrategy is the cluster-wide strategy the decisions used.
+	EvictionStrategy string             `json:"evictionStrategy"`
+	Decisions        []workloadDecision `json:"decisions"`
+	// Counts are the decisions by method and by eviction outcome.
+	Counts workloadCounts `json:"counts"`
+}
+
+type workloadCounts struct {
+	VMIs         int            `json:"vmis"`
+	ByMethod     map[string]int `json:"byMethod"`
+	ByEviction   map[string]int `json:"byEviction"`
+	Blockers     int            `json:"blockers"`
+	EvictBatches int            `json:"evictBatches"`
 }
 
 type workloadOptions struct {
 	methods          string
+	all              bool
 	launcherImage    string
 	migrations       string
 	batchSize        int
@@ -41,7 +63,7 @@ type workloadOptions struct {
 func newWorkloadCommand() *cobra.Command {
 	o := &workloadOptions{}
 	cmd := &cobra.Command{
-		Use:   "workload --methods LiveMigrate,Evict [--batch-size N] FILE|-",
+		Use:   "workload [--all] --methods LiveMigrate,Evict [--batch-size N] FILE|-",
 		Short: "Show how each VMI would be updated to a new virt-launcher, and why",
 		Long: `Reads VirtualMachineInstances as "kubectl get vmi -A -o json" prints them
 (from FILE, or standard input for -) and says, for each, whether a workload
@@ -50,7 +72,13 @@ with the reason and, for evictions, what KubeVirt's eviction webhook will make
 of them.
 
 A VMI is outdated when it carries the label kubevirt.io/outdatedLauncherImage,
-or, with --launcher-image, when its launcher image differs from that one.
+or, with --launcher-image, when its launcher image differs from that one, or,
+with --all, always: an update of OpenShift Virtualization replaces every
+virt-launcher, so --all answers "what would an update do to each VMI".
+
+VMIs without their own evictionStrategy take the cluster's: --eviction-strategy,
+by default LiveMigrate, what HCO sets on a multi-node cluster (None on a
+single-node one); under it a VMI that cannot migrate blocks node drains.
 With --migrations (the output of "kubectl get vmim -A -o json"), VMIs with an
 unfinished migration are left alone and VMIs whose migrations failed
 ` + fmt.Sprint(workload.DefaultStuckAfter) + ` times in a row are reported stuck.`,
@@ -67,8 +95,9 @@ unfinished migration are left alone and VMIs whose migrations failed
 	f.StringVar(&o.launcherImage, "launcher-image", "", "the target virt-launcher image; without it only the kubevirt.io/outdatedLauncherImage label marks VMIs outdated")
 	f.StringVar(&o.migrations, "migrations", "", "a VirtualMachineInstanceMigration list (kubectl get vmim -A -o json), FILE or -")
 	f.IntVar(&o.batchSize, "batch-size", workload.DefaultBatchEvictionSize, "batchEvictionSize: VMIs evicted per batch")
-	f.StringVar(&o.evictionStrategy, "eviction-strategy", string(workload.DefaultClusterEvictionStrategy),
-		"the cluster's evictionStrategy (None, LiveMigrate, LiveMigrateIfPossible or External) for VMIs that set none; HCO sets LiveMigrate on multi-node clusters")
+	f.BoolVar(&o.all, "all", false, "treat every running VMI as outdated, as an update of OpenShift Virtualization does (it replaces every virt-launcher)")
+	f.StringVar(&o.evictionStrategy, "eviction-strategy", string(v1.EvictionStrategyLiveMigrate),
+		"the cluster-wide evictionStrategy (None, LiveMigrate, LiveMigrateIfPossible or External) for VMIs that set none; the default is HCO's on a multi-node cluster (None on single-node): read yours with oc get hyperconverged -n openshift-cnv -o jsonpath='{.spec.evictionStrategy}'")
 	o.output = outputFlag(cmd)
 	return cmd
 }
@@ -77,48 +106,66 @@ func (o *workloadOptions) run(cmd *cobra.Command, file string) error {
 	if err := checkOutput(*o.output); err != nil {
 		return err
 	}
-	methods, err := workload.ParseMethods(o.methods)
-	if err != nil {
-		return fmt.Errorf("--methods: %w", err)
-	}
-	if o.batchSize < 0 {
-		return fmt.Errorf("--batch-size %d: want 0 or more (0 evicts nothing)", o.batchSize)
-	}
-	cluster := v1.EvictionStrategy(o.evictionStrategy)
-	switch cluster {
-	case v1.EvictionStrategyNone, v1.EvictionStrategyLiveMigrate, v1.EvictionStrategyLiveMigrateIfPossible, v1.EvictionStrategyExternal:
-	default:
-		return fmt.Errorf("--eviction-strategy %q: want None, LiveMigrate, LiveMigrateIfPossible or External", o.evictionStrategy)
+	if err := o.validate(); err != nil {
+		return usageError(err)
 	}
 	if file == "-" && o.migrations == "-" {
-		return fmt.Errorf("--migrations -: standard input already holds the VMI list; give the migrations as a file")
+		return usageError(fmt.Errorf("--migrations -: standard input already holds the VMI list; give the migrations as a file"))
 	}
+	methods, _ := workload.ParseMethods(o.methods)
 	data, err := readInput(cmd, file)
 	if err != nil {
-		return err
+		return usageError(err)
 	}
 	vmis, err := workload.ReadVMIList(data)
 	if err != nil {
-		return fmt.Errorf("%s: %w", inputName(file), err)
+		return usageError(fmt.Errorf("%s: %w", inputName(file), err))
 	}
 	var migrations []*v1.VirtualMachineInstanceMigration
 	if o.migrations != "" {
 		data, err := readInput(cmd, o.migrations)
 		if err != nil {
-			return err
+			return usageError(err)
 		}
 		if migrations, err = workload.ReadMigrationList(data); err != nil {
-			return fmt.Errorf("--migrations %s: %w", inputName(o.migrations), err)
+			return usageError(fmt.Errorf("--migrations %s: %w", inputName(o.migrations), err))
 		}
 	}
-
+	image := o.launcherImage
+	if o.all {
+		image = nextLauncherImage
+	}
+	cluster := v1.EvictionStrategy(o.evictionStrategy)
 	strategy := v1.KubeVirtWorkloadUpdateStrategy{WorkloadUpdateMethods: methods, BatchEvictionSize: &o.batchSize}
-	res := decideAll(vmis, migrations, strategy, o.launcherImage, &cluster, o.batchSize)
+	res := decideAll(vmis, migrations, strategy, image, &cluster, o.batchSize)
 	w := cmd.OutOrStdout()
-	if *o.output == outputJSON {
-		return writeJSON(w, workloadOutput{Decisions: res.decisions})
+	if *o.output != outputText {
+		return writeData(*o.output, w, workloadOutput{EvictionStrategy: string(cluster), Decisions: res.decisions, Counts: res.counts()})
 	}
 	return writeWorkloadText(w, res)
+}
+
+// nextLauncherImage stands for the virt-launcher of the coming update under
+// --all: every running VMI's image differs from it.
+const nextLauncherImage = "virtupdate.invalid/next-virt-launcher"
+
+// validate checks the flags before any input is read.
+func (o *workloadOptions) validate() error {
+	if _, err := workload.ParseMethods(o.methods); err != nil {
+		return fmt.Errorf("--methods: %w", err)
+	}
+	if o.batchSize < 0 {
+		return fmt.Errorf("--batch-size %d: want 0 or more (0 evicts nothing)", o.batchSize)
+	}
+	if o.all && o.launcherImage != "" {
+		return fmt.Errorf("--all and --launcher-image %s cannot both apply: --all treats every VMI as outdated; give one", o.launcherImage)
+	}
+	switch v1.EvictionStrategy(o.evictionStrategy) {
+	case v1.EvictionStrategyNone, v1.EvictionStrategyLiveMigrate, v1.EvictionStrategyLiveMigrateIfPossible, v1.EvictionStrategyExternal:
+	default:
+		return fmt.Errorf("--eviction-strategy %q: want None, LiveMigrate, LiveMigrateIfPossible or External", o.evictionStrategy)
+	}
+	return nil
 }
 
 type workloadResult struct {
@@ -126,6 +173,17 @@ type workloadResult struct {
 	blockers  []workload.Blocker
 	batches   int
 	batchSize int
+}
+
+func (r workloadResult) counts() workloadCounts {
+	c := workloadCounts{VMIs: len(r.decisions), ByMethod: map[string]int{}, ByEviction: map[string]int{}, Blockers: len(r.blockers), EvictBatches: r.batches}
+	for _, d := range r.decisions {
+		c.ByMethod[d.Method]++
+		if d.Eviction != "" {
+			c.ByEviction[d.Eviction]++
+		}
+	}
+	return c
 }
 
 type vmiKey struct{ namespace, name string }
@@ -152,7 +210,11 @@ func decideAll(vmis []*v1.VirtualMachineInstance, migrations []*v1.VirtualMachin
 			}
 		}
 		d := workload.Decide(vmi, strategy, launcherImage, unfinished)
-		row := workloadDecision{Namespace: vmi.Namespace, Name: vmi.Name, Method: string(d.Method), Reason: d.Reason}
+		row := workloadDecision{Namespace: vmi.Namespace, Name: vmi.Name, Method: string(d.Method), Reason: d.Reason, Code: string(d.Code)}
+		if workload.Candidate(vmi) {
+			p := workload.PredictEviction(vmi, cluster, nil)
+			row.Eviction, row.Restart = string(p.Outcome), string(p.Restart)
+		}
 		if cause, _, ok := workload.NotMigratableCause(vmi); ok && d.Method != workload.MethodLiveMigrate && d.Code != workload.CodeUpToDate && workload.Candidate(vmi) {
 			row.Reason += " (LiveMigratable: " + cause + ")"
 		}
@@ -176,10 +238,11 @@ func decideAll(vmis []*v1.VirtualMachineInstance, migrations []*v1.VirtualMachin
 				evictable++
 			}
 		}
-		res.decisions = append(res.decisions, row)
 		if b, ok := workload.FindBlocker(vmi, strategy, launcherImage, cluster); ok {
 			res.blockers = append(res.blockers, b)
+			row.Blocker = b.Cause
 		}
+		res.decisions = append(res.decisions, row)
 	}
 	return res
 }
@@ -212,10 +275,10 @@ func writeWorkloadText(w io.Writer, res workloadResult) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d VMIs: %d LiveMigrate, %d Evict, %d None", len(res.decisions),
+	fmt.Fprintf(w, "\n%s: %d LiveMigrate, %d Evict, %d None", plural(len(res.decisions), "VMI", "VMIs"),
 		counts[string(workload.MethodLiveMigrate)], counts[string(workload.MethodEvict)], counts[string(workload.MethodNone)])
 	if res.batches > 0 {
-		fmt.Fprintf(w, "; evictions in %d batch(es) of at most %d", res.batches, res.batchSize)
+		fmt.Fprintf(w, "; evictions in %s of at most %d", plural(res.batches, "batch", "batches"), res.batchSize)
 	}
 	fmt.Fprintln(w)
 	if len(res.blockers) == 0 {
@@ -242,18 +305,30 @@ func writeWorkloadText(w io.Writer, res workloadResult) error {
 	return nil
 }
 
-// readInput reads FILE, or standard input for "-".
+// maxInput is the most a command reads from one file or standard input,
+// the same cap as an update graph fetched from the network.
+var maxInput int64 = 256 << 20
+
+// readInput reads FILE, or standard input for "-", up to maxInput bytes; a
+// larger input is an error saying so, never a truncated read.
 func readInput(cmd *cobra.Command, name string) ([]byte, error) {
+	var r io.Reader
 	if name == "-" {
-		data, err := io.ReadAll(cmd.InOrStdin())
+		r = cmd.InOrStdin()
+	} else {
+		f, err := os.Open(name)
 		if err != nil {
-			return nil, fmt.Errorf("reading standard input: %w", err)
+			return nil, fmt.Errorf("reading %s: %w", name, err)
 		}
-		return data, nil
+		defer f.Close()
+		r = f
 	}
-	data, err := os.ReadFile(name)
+	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
+		return nil, fmt.Errorf("reading %s: %w", inputName(name), err)
+	}
+	if int64(len(data)) > maxInput {
+		return nil, fmt.Errorf("reading %s: larger than the limit of %d MiB", inputName(name), maxInput>>20)
 	}
 	return data, nil
 }

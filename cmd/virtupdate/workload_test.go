@@ -24,26 +24,34 @@ func readTestFile(t *testing.T, name string) string {
 }
 
 // The JSON shape is the public contract: {"decisions": [{namespace, name,
-// method, reason}]}, nothing else, methods LiveMigrate, Evict or None.
+// method, reason, code, eviction, ...}], "evictionStrategy", "counts"},
+// methods LiveMigrate, Evict or None.
 func TestWorkloadJSONContract(t *testing.T) {
 	out, _, err := run(t, readTestFile(t, vmisFile), "workload", "--methods", "LiveMigrate,Evict", "-o", "json", "-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var raw map[string][]map[string]string
+	var raw struct {
+		EvictionStrategy string              `json:"evictionStrategy"`
+		Decisions        []map[string]string `json:"decisions"`
+		Counts           workloadCounts      `json:"counts"`
+	}
 	if err := json.Unmarshal([]byte(out), &raw); err != nil {
 		t.Fatalf("not the contract's shape: %v\n%s", err, out)
 	}
-	if len(raw) != 1 || raw["decisions"] == nil {
-		t.Fatalf("top-level keys: want only decisions, got %v", raw)
+	if raw.EvictionStrategy != "LiveMigrate" {
+		t.Errorf("evictionStrategy = %q, want HCO's multi-node default LiveMigrate", raw.EvictionStrategy)
 	}
 	type row struct{ Namespace, Name, Method string }
 	var got []row
-	for _, d := range raw["decisions"] {
-		if len(d) != 4 || d["reason"] == "" {
-			t.Errorf("decision %v: want exactly namespace, name, method and a reason", d)
+	for _, d := range raw.Decisions {
+		if d["reason"] == "" || d["code"] == "" {
+			t.Errorf("decision %v: want a reason and a code", d)
 		}
 		got = append(got, row{d["namespace"], d["name"], d["method"]})
+	}
+	if raw.Counts.VMIs != len(raw.Decisions) || raw.Counts.ByMethod["Evict"] != 2 || raw.Counts.ByMethod["LiveMigrate"] != 1 {
+		t.Errorf("counts %+v do not add up to the decisions", raw.Counts)
 	}
 	want := []row{
 		{"shop", "web-1", "LiveMigrate"},
@@ -66,7 +74,8 @@ func TestWorkloadMethods(t *testing.T) {
 	}{
 		{"the default is HCO's: LiveMigrate only", nil, []string{"LiveMigrate", "None", "None"}, []string{"", "Evict is not enabled", "Evict is not enabled"}},
 		{"no methods: updates off", []string{"--methods", ""}, []string{"None", "None", "None"}, []string{"updates are off", "updates are off", "updates are off"}},
-		{"Evict only evicts even migratable VMIs", []string{"--methods", "Evict"}, []string{"Evict", "Evict", "Evict"}, []string{"even though it could live-migrate", "every eviction is denied", "data-loss risk"}},
+		{"Evict only evicts even migratable VMIs (cluster strategy None: the standalone one is deleted)", []string{"--methods", "Evict", "--eviction-strategy", "None"}, []string{"Evict", "Evict", "Evict"}, []string{"even though it could live-migrate", "every eviction is denied", "data-loss risk"}},
+		{"under the default cluster-wide LiveMigrate a non-migratable VMI without its own strategy is denied: it blocks drains", []string{"--methods", "Evict"}, []string{"Evict", "Evict", "Evict"}, []string{"even though it could live-migrate", "every eviction is denied", "every eviction is denied"}},
 		{"order does not matter", []string{"--methods", "Evict,LiveMigrate"}, []string{"LiveMigrate", "Evict", "Evict"}, []string{"", "DisksNotLiveMigratable", "InterfaceNotLiveMigratable"}},
 		{"an unfinished migration holds a VMI back", []string{"--methods", "LiveMigrate,Evict", "--migrations", vmimsFile}, []string{"None", "Evict", "Evict"}, []string{"not finished yet", "", ""}},
 		{"with a target image the image decides: api-2 differs", []string{"--launcher-image", "registry.redhat.io/container-native-virtualization/virt-launcher-rhel9@sha256:1111"}, []string{"None", "None", "None"}, []string{"already runs", "already runs", "already runs"}},
@@ -99,7 +108,7 @@ func TestWorkloadBatches(t *testing.T) {
 		items = append(items, `{"kind":"VirtualMachineInstance","metadata":{"name":"vm-`+string(rune('a'+i))+`","namespace":"ns","labels":{"kubevirt.io/outdatedLauncherImage":""}},"status":{"phase":"Running"}}`)
 	}
 	in := `{"kind":"List","items":[` + strings.Join(items, ",") + `]}`
-	out, _, err := run(t, in, "workload", "--methods", "Evict", "--batch-size", "5", "-o", "json", "-")
+	out, _, err := run(t, in, "workload", "--methods", "Evict", "--eviction-strategy", "None", "--batch-size", "5", "-o", "json", "-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +124,8 @@ func TestWorkloadBatches(t *testing.T) {
 	if d := cmp.Diff(want, batches); d != "" {
 		t.Errorf("(-want +got)\n%s", d)
 	}
-	text, _, err := run(t, in, "workload", "--methods", "Evict", "--batch-size", "5", "-")
-	if err != nil || !strings.Contains(text, "12 VMIs: 0 LiveMigrate, 12 Evict, 0 None; evictions in 3 batch(es) of at most 5") {
+	text, _, err := run(t, in, "workload", "--methods", "Evict", "--eviction-strategy", "None", "--batch-size", "5", "-")
+	if err != nil || !strings.Contains(text, "12 VMIs: 0 LiveMigrate, 12 Evict, 0 None; evictions in 3 batches of at most 5") {
 		t.Errorf("text summary: %v\n%s", err, text)
 	}
 }
@@ -145,14 +154,14 @@ func TestWorkloadStuck(t *testing.T) {
 }
 
 func TestWorkloadText(t *testing.T) {
-	out, _, err := run(t, "", "workload", "--methods", "LiveMigrate,Evict", vmisFile)
+	out, _, err := run(t, "", "workload", "--methods", "LiveMigrate,Evict", "--eviction-strategy", "None", vmisFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
 		"NAMESPACE  NAME     METHOD       REASON\n",
 		"shop       web-1    LiveMigrate  live-migratable",
-		"5 VMIs: 1 LiveMigrate, 2 Evict, 2 None; evictions in 1 batch(es) of at most 10",
+		"5 VMIs: 1 LiveMigrate, 2 Evict, 2 None; evictions in 1 batch of at most 10",
 		"Blockers (1):\n  shop/db-0: never updates, blocks node drains (DisksNotLiveMigratable)",
 		"workaround: remove evictionStrategy LiveMigrate",
 	} {
@@ -177,7 +186,7 @@ func TestWorkloadErrors(t *testing.T) {
 		{"both from standard input", "", []string{"--migrations", "-", "-"}, "standard input already holds the VMI list"},
 		{"negative batch size", "", []string{"--batch-size", "-1", vmisFile}, "--batch-size -1"},
 		{"unknown eviction strategy", "", []string{"--eviction-strategy", "Pause", vmisFile}, `--eviction-strategy "Pause"`},
-		{"unknown output", "", []string{"-o", "yaml", vmisFile}, `--output "yaml"`},
+		{"unknown output", "", []string{"-o", "xml", vmisFile}, `--output "xml"`},
 		{"no file", "", nil, "accepts 1 arg(s), received 0"},
 	}
 	for _, tt := range tests {

@@ -61,6 +61,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(w, "plan path: %s\n", strings.Join(plan.Path, " → "))
 	fmt.Fprintf(w, "%s plan, %d steps:", plan.Kind, len(plan.Steps))
 	for _, st := range plan.Steps {
 		fmt.Fprintf(w, " %s", st.Name)

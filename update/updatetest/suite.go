@@ -3,6 +3,7 @@ package updatetest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 // Run runs the conformance suite against the clusters newCluster returns.
 func Run(t *testing.T, newCluster NewCluster) {
 	t.Run("WorkloadUpdateMethods", func(t *testing.T) { testWorkloadUpdateMethods(t, newCluster) })
+	t.Run("EvictionStrategy", func(t *testing.T) { testEvictionStrategy(t, newCluster) })
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, newCluster) })
 	t.Run("InstallPlans", func(t *testing.T) { testInstallPlans(t, newCluster) })
 	t.Run("Lists", func(t *testing.T) { testLists(t, newCluster) })
@@ -42,58 +44,153 @@ func HyperConverged(methods *[]kubevirtv1.WorkloadUpdateMethod) *update.HyperCon
 	}
 }
 
-func sameMethods(a, b *[]kubevirtv1.WorkloadUpdateMethod) bool {
-	if (a == nil) != (b == nil) {
-		return false
-	}
-	return a == nil || slices.Equal(*a, *b)
-}
-
 func testWorkloadUpdateMethods(t *testing.T, newCluster NewCluster) {
 	live, evict := kubevirtv1.WorkloadUpdateMethodLiveMigrate, kubevirtv1.WorkloadUpdateMethodEvict
-	// Each step changes the field from one state to another; together they
-	// visit absent, empty and a list, and every transition between them.
-	steps := []struct {
-		from, to *[]kubevirtv1.WorkloadUpdateMethod
-	}{
-		{nil, Methods()},
-		{Methods(), Methods(live, evict)},
-		{Methods(live, evict), nil},
-		{nil, Methods(evict)},
-		{Methods(evict), Methods()},
-		{Methods(), nil},
-	}
-	c := newCluster(t, Fixture{HyperConverged: HyperConverged(nil)})
 	ctx := t.Context()
-	for i, s := range steps {
-		if err := c.SetWorkloadUpdateMethods(ctx, s.from, s.to); err != nil {
-			t.Fatalf("step %d: %s → %s: %v", i, update.ShowMethods(s.from), update.ShowMethods(s.to), err)
-		}
+
+	// HCO's CRD defaults an absent strategy: the field reads [LiveMigrate]
+	// with batch 10 / 1m0s (testdata/crds NOTICE: measured on the real CRD).
+	c := newCluster(t, Fixture{HyperConverged: HyperConverged(nil)})
+	read := func(what string) update.WorkloadUpdateStrategy {
+		t.Helper()
 		hc, err := c.GetHyperConverged(ctx)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", what, err)
 		}
-		if got := hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods; !sameMethods(got, s.to) {
-			t.Fatalf("step %d: after %s → %s the field reads %s", i, update.ShowMethods(s.from), update.ShowMethods(s.to), update.ShowMethods(got))
+		return hc.Spec.WorkloadUpdateStrategy
+	}
+	st := read("created without a strategy")
+	if got := st.WorkloadUpdateMethods; got == nil || !slices.Equal(*got, update.DefaultWorkloadUpdateMethods) {
+		t.Fatalf("created without a strategy, the field reads %s, want HCO's default %s", update.ShowMethods(got), update.ShowMethods(&update.DefaultWorkloadUpdateMethods))
+	}
+	if st.BatchEvictionSize == nil || *st.BatchEvictionSize != update.DefaultBatchEvictionSize ||
+		st.BatchEvictionInterval == nil || st.BatchEvictionInterval.Duration.String() != update.DefaultBatchEvictionInterval {
+		size, interval := "absent", "absent"
+		if st.BatchEvictionSize != nil {
+			size = fmt.Sprint(*st.BatchEvictionSize)
+		}
+		if st.BatchEvictionInterval != nil {
+			interval = st.BatchEvictionInterval.Duration.String()
+		}
+		t.Errorf("created without a strategy, batchEvictionSize/Interval read %s/%s, want HCO's defaults %d/%s",
+			size, interval, update.DefaultBatchEvictionSize, update.DefaultBatchEvictionInterval)
+	}
+
+	// Each step changes the field from one state to another; together they
+	// visit the default, empty and lists, and every transition between
+	// them. A from of nil stands for the default a server stores.
+	steps := []struct {
+		from, to *[]kubevirtv1.WorkloadUpdateMethod
+		reason   string
+	}{
+		{nil, Methods(), "absent is the stored default [LiveMigrate]: off"},
+		{Methods(), Methods(live, evict), "[] to a list"},
+		{Methods(live, evict), Methods(evict, live), "the order is kept"},
+		{Methods(evict, live), Methods(live), "a list to the default"},
+		{Methods(live), Methods(evict), "the default to another list"},
+		{Methods(evict), Methods(), "a list to []"},
+		{Methods(), Methods(), "[] to [] writes nothing"},
+		{Methods(evict), Methods(), "a retried write that already landed succeeds (current is already to)"},
+	}
+	for i, s := range steps {
+		if err := c.SetWorkloadUpdateMethods(ctx, s.from, s.to); err != nil {
+			t.Fatalf("step %d (%s): %s → %s: %v", i, s.reason, update.ShowMethods(s.from), update.ShowMethods(s.to), err)
+		}
+		if got := read("after a step").WorkloadUpdateMethods; got == nil || !slices.Equal(*got, *s.to) {
+			t.Fatalf("step %d (%s): after %s → %s the field reads %s", i, s.reason, update.ShowMethods(s.from), update.ShowMethods(s.to), update.ShowMethods(got))
+		}
+	}
+
+	// Writes the server cannot hold, or KubeVirt would ignore, are refused
+	// before anything is written.
+	for _, bad := range []struct {
+		to     *[]kubevirtv1.WorkloadUpdateMethod
+		reason string
+	}{
+		{nil, "absent cannot be stored: HCO's CRD defaults it"},
+		{Methods("Reboot"), "an unknown method: the CRD stores it, KubeVirt ignores it"},
+		{Methods(live, live), "a repeated method"},
+	} {
+		err := c.SetWorkloadUpdateMethods(ctx, Methods(), bad.to)
+		if !errors.Is(err, update.ErrInvalid) {
+			t.Errorf("%s: set [] → %s: err = %v, want ErrInvalid", bad.reason, update.ShowMethods(bad.to), err)
 		}
 	}
 
 	// A compare-and-swap from the wrong value is a conflict and changes
-	// nothing; absent and empty are different values.
-	for _, wrong := range []*[]kubevirtv1.WorkloadUpdateMethod{Methods(), Methods(live)} {
-		err := c.SetWorkloadUpdateMethods(ctx, wrong, Methods(evict))
+	// nothing.
+	for _, wrong := range []*[]kubevirtv1.WorkloadUpdateMethod{Methods(live), nil, Methods(evict)} {
+		err := c.SetWorkloadUpdateMethods(ctx, wrong, Methods(live, evict))
 		if !errors.Is(err, update.ErrConflict) {
-			t.Errorf("set from %s while the field is absent: err = %v, want ErrConflict", update.ShowMethods(wrong), err)
+			t.Errorf("set from %s while the field is []: err = %v, want ErrConflict", update.ShowMethods(wrong), err)
 		}
 	}
-	hc, err := c.GetHyperConverged(ctx)
-	if err != nil {
-		t.Fatal(err)
+	if got := read("after refused writes").WorkloadUpdateMethods; got == nil || len(*got) != 0 {
+		t.Errorf("a refused write changed the field to %s", update.ShowMethods(got))
 	}
-	if got := hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods; got != nil {
-		t.Errorf("a conflicting write changed the field to %s", update.ShowMethods(got))
+
+	// An explicit [] in the object as created stays [].
+	c = newCluster(t, Fixture{HyperConverged: HyperConverged(Methods())})
+	if got := read("created with []").WorkloadUpdateMethods; got == nil || len(*got) != 0 {
+		t.Errorf("created with [], the field reads %s", update.ShowMethods(got))
 	}
 }
+
+// testEvictionStrategy pins where the cluster-wide eviction strategy is
+// read: the KubeVirt CR's spec.configuration.evictionStrategy, which HCO
+// writes from its spec.evictionStrategy.
+func testEvictionStrategy(t *testing.T, newCluster NewCluster) {
+	ctx := t.Context()
+	live, none := kubevirtv1.EvictionStrategyLiveMigrate, kubevirtv1.EvictionStrategyNone
+	ifPossible := kubevirtv1.EvictionStrategyLiveMigrateIfPossible
+	hc := HyperConverged(nil)
+	hc.Spec.EvictionStrategy = &live
+	cases := []struct {
+		reason string
+		f      Fixture
+		want   kubevirtv1.EvictionStrategy
+		from   string
+	}{
+		{"the KubeVirt CR's value is what virt-controller applies", Fixture{HyperConverged: hc, KubeVirt: KubeVirt(&ifPossible)}, ifPossible, update.EvictionFromKubeVirt},
+		{"a KubeVirt CR without a value: KubeVirt's default None", Fixture{HyperConverged: hc, KubeVirt: KubeVirt(nil)}, none, update.EvictionFromDefault},
+		{"no KubeVirt CR: the HyperConverged's value stands for it", Fixture{HyperConverged: hc}, live, update.EvictionFromHyperConverged},
+		{"neither", Fixture{HyperConverged: HyperConverged(nil)}, none, update.EvictionFromDefault},
+	}
+	for _, tc := range cases {
+		c := newCluster(t, tc.f)
+		got, from, err := update.ReadClusterEvictionStrategy(ctx, c)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.reason, err)
+		}
+		if got != tc.want || from != tc.from {
+			t.Errorf("%s: strategy = %s from %q, want %s from %q", tc.reason, got, from, tc.want, tc.from)
+		}
+		if tc.f.KubeVirt == nil {
+			if _, err := c.GetKubeVirt(ctx); !errors.Is(err, update.ErrNotFound) {
+				t.Errorf("%s: GetKubeVirt without one: err = %v, want ErrNotFound", tc.reason, err)
+			}
+		}
+		read, err := c.GetHyperConverged(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := tc.f.HyperConverged.Spec.EvictionStrategy; (w == nil) != (read.Spec.EvictionStrategy == nil) || (w != nil && *w != *read.Spec.EvictionStrategy) {
+			t.Errorf("%s: HyperConverged spec.evictionStrategy reads %v, want %v", tc.reason, read.Spec.EvictionStrategy, w)
+		}
+	}
+}
+
+// KubeVirt returns the KubeVirt CR HCO creates, with the cluster-wide
+// eviction strategy (nil: unset).
+func KubeVirt(eviction *kubevirtv1.EvictionStrategy) *kubevirtv1.KubeVirt {
+	return &kubevirtv1.KubeVirt{
+		ObjectMeta: metav1.ObjectMeta{Namespace: update.DefaultNamespace, Name: KubeVirtName},
+		Spec:       kubevirtv1.KubeVirtSpec{Configuration: kubevirtv1.KubeVirtConfiguration{EvictionStrategy: eviction}},
+	}
+}
+
+// KubeVirtName is the name HCO gives its KubeVirt CR.
+const KubeVirtName = "kubevirt-kubevirt-hyperconverged"
 
 func testCheckpoints(t *testing.T, newCluster NewCluster) {
 	c := newCluster(t, Fixture{HyperConverged: HyperConverged(nil)})

@@ -17,6 +17,8 @@ type Fixture struct {
 	// HyperConverged is created in update.DefaultNamespace under
 	// update.HyperConvergedName when set.
 	HyperConverged *update.HyperConverged
+	// KubeVirt is the KubeVirt CR, created in its namespace when set.
+	KubeVirt       *kubevirtv1.KubeVirt
 	ClusterVersion *update.ClusterVersion
 	Pools          []update.MachineConfigPool
 	Subscriptions  []update.Subscription

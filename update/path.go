@@ -1,0 +1,138 @@
+package update
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/virtupdate/virtupdate/channel"
+)
+
+// Pre-flight and plan findings about the path and the channel.
+const (
+	// CheckPath is the plan's platform path: verified in an update graph,
+	// or assumed when there is none.
+	CheckPath = "UpdatePath"
+	// CheckChannel is the ClusterVersion's channel: does it offer the
+	// target, and can the plan switch to one that does.
+	CheckChannel = "Channel"
+)
+
+// ErrRisksNotAccepted: the only path to the target takes conditional
+// updates whose risks the request does not accept.
+var ErrRisksNotAccepted = errors.New("the path takes conditional updates whose risks are not accepted")
+
+// PlatformPath returns the OpenShift releases a plan updates through, after
+// from and ending with to, and a finding that says how they were found.
+//
+// With a graph the hops are channel.FindPath's: recommended edges only,
+// unless the request accepts risks (AllowConditional accepts every risk,
+// AcceptRisks the named ones; a path crossing any other risk is refused with
+// ErrRisksNotAccepted, as `oc adm upgrade --to` refuses a conditional
+// update without --allow-not-recommended). The EUS intermediate is the
+// release the path passes through. Without a graph nothing is verified: the
+// hops are the releases the request names (from, via, to) and the finding
+// is a Warning that names them; no release is invented.
+func (r Request) PlatformPath(p Parsed, via string) ([]string, Finding, error) {
+	from, to := p.OCP.String(), p.To.String()
+	if r.Graph == nil {
+		hops := []string{}
+		assumed := []string{from}
+		if via != "" {
+			hops = append(hops, via)
+			assumed = append(assumed, via)
+		} else if channel.Classify(p.OCP, p.To) == channel.UpdateSkipMinor {
+			assumed = append(assumed, "the newest "+p.OCP.MinorVersion().Next().String()+".z the ClusterVersion offers")
+		}
+		if from != to {
+			hops = append(hops, to)
+			assumed = append(assumed, to)
+		}
+		return hops, Finding{Check: CheckPath, Severity: SeverityWarning,
+			Reason: "the update path is not verified: no update graph was given, so the plan assumes " + strings.Join(assumed, " → ") +
+				" and the ClusterVersion's available updates decide when each step runs",
+			Remedy: "give the update graph (a file or the update service URL), or plan against the live cluster, whose ClusterVersion lists its available and conditional updates"}, nil
+	}
+	if from == to {
+		return nil, Finding{Check: CheckPath, Severity: SeverityInfo, Reason: "OpenShift stays at " + from}, nil
+	}
+	accepted := map[string]bool{}
+	for _, n := range r.AcceptRisks {
+		accepted[n] = true
+	}
+	allow := r.AllowConditional || len(accepted) > 0
+	var path channel.Path
+	var err error
+	if via != "" {
+		path, err = r.joinPaths(from, via, to, allow)
+	} else {
+		path, err = r.Graph.FindPath(from, to, channel.PathOptions{AllowConditional: allow})
+	}
+	if err != nil {
+		return nil, Finding{}, &RefusalError{Err: err, Field: "To", Detail: fmt.Sprintf("%s is not reachable from %s in the update graph", to, from),
+			Instead: "pick a target the graph reaches (virtupdate graph updates), or accept the risks of its conditional updates"}
+	}
+	if !r.AllowConditional {
+		var refused []string
+		for _, n := range path.RiskNames() {
+			if !accepted[n] {
+				refused = append(refused, n)
+			}
+		}
+		if len(refused) > 0 {
+			return nil, Finding{}, &RefusalError{Err: ErrRisksNotAccepted, Field: "AcceptRisks",
+				Detail:  fmt.Sprintf("the path %s takes conditional updates with the risks %s", strings.Join(path.Versions(), " → "), strings.Join(refused, ", ")),
+				Instead: "read each risk (virtupdate graph updates), then accept them by name (--accept-risks " + strings.Join(refused, ",") + "), or pick another target"}
+		}
+	}
+	hops := path.Versions()[1:]
+	reason := "the update path " + strings.Join(path.Versions(), " → ") + " follows the graph's recommended updates"
+	if risks := path.RiskNames(); len(risks) > 0 {
+		reason = "the update path " + strings.Join(path.Versions(), " → ") + " takes conditional updates; risks accepted: " + strings.Join(risks, ", ")
+	}
+	return hops, Finding{Check: CheckPath, Severity: SeverityInfo, Reason: reason}, nil
+}
+
+// joinPaths is the path from → via → to.
+func (r Request) joinPaths(from, via, to string, allow bool) (channel.Path, error) {
+	a, err := r.Graph.FindPath(from, via, channel.PathOptions{AllowConditional: allow})
+	if err != nil {
+		return channel.Path{}, err
+	}
+	b, err := r.Graph.FindPath(via, to, channel.PathOptions{AllowConditional: allow})
+	if err != nil {
+		return channel.Path{}, err
+	}
+	out := channel.Path{Hops: append(slices.Clone(a.Hops), b.Hops[1:]...), Conditional: append(slices.Clone(a.Conditional), b.Conditional...)}
+	seen := map[string]bool{}
+	for _, rk := range append(slices.Clone(a.Risks), b.Risks...) {
+		if !seen[rk.Name] {
+			seen[rk.Name] = true
+			out.Risks = append(out.Risks, rk)
+		}
+	}
+	return out, nil
+}
+
+// PlatformSteps are the UpdatePlatform steps of the hops, in order. The
+// last hop of each minor keeps the name update-ocp-<minor>; an earlier hop
+// of the same minor is update-ocp-<version>.
+func PlatformSteps(hops []string) []Step {
+	var out []Step
+	for i, h := range hops {
+		v, err := channel.ParseVersion(h)
+		if err != nil {
+			continue
+		}
+		m := v.MinorVersion()
+		st := UpdatePlatform(h, m)
+		if i+1 < len(hops) {
+			if nv, err := channel.ParseVersion(hops[i+1]); err == nil && nv.MinorVersion() == m {
+				st = updatePlatformNamed("update-ocp-"+h, h, m)
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}
