@@ -103,6 +103,7 @@ func Plan(r update.Request) (*update.Plan, error) {
 		return nil, err
 	}
 	plan.Path, plan.Findings = append([]string{p.OCP.String()}, hops...), []update.Finding{found}
+	plan.Request = r.Resumable(hops)
 	pre.Findings = plan.Findings
 	// The hops by minor: those before the odd minor (a z of the source),
 	// the odd minor's, and the target minor's.
@@ -163,6 +164,18 @@ func Plan(r update.Request) (*update.Plan, error) {
 	}
 	plan.Steps = steps
 	return plan, nil
+}
+
+// NewPlan builds the plan for any kind of update, as `virtupdate plan`
+// does: EUS-to-EUS (Plan) when the target is two minors ahead, else a
+// z-stream or minor plan (update.NewPlan), which refuses what is neither.
+func NewPlan(r update.Request) (*update.Plan, error) {
+	from, err1 := channel.ParseVersion(r.From.OCP)
+	to, err2 := channel.ParseVersion(r.To)
+	if err1 == nil && err2 == nil && channel.Classify(from, to) == channel.UpdateSkipMinor {
+		return Plan(r)
+	}
+	return update.NewPlan(r)
 }
 
 // checkMinors refuses a source that is not EUS, a target that is not the

@@ -20,9 +20,12 @@ type Timing struct {
 	// TargetPodStart is how long a migration's target pod takes to be
 	// scheduled and start when nothing prevents it (default 10s).
 	TargetPodStart time.Duration
-	// MigrationBandwidth is the memory copied per second by a live
-	// migration, in bytes (default 1 GiB/s); a migration takes its VMI's
-	// memory divided by this, plus TargetPodStart.
+	// MigrationBandwidth is the speed of the link live migrations copy
+	// over, in bytes per second (default 1 GiB/s, about a 10 Gbit/s
+	// network after protocol overhead); a lower bandwidthPerMigration in
+	// the live migration configuration caps it. A migration copies its
+	// VMI's memory at this rate minus the rate its guest dirties memory
+	// (Cluster.SetDirtyRate), after TargetPodStart.
 	MigrationBandwidth int64
 	// VMRestart is how long a VirtualMachine takes to start a new VMI after
 	// its old one was shut down (default 30s).

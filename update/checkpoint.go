@@ -1,6 +1,7 @@
 package update
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -110,6 +111,9 @@ type Record struct {
 	// PausedPools are the pools the plan paused (and only those are
 	// unpaused again); pools paused before the plan stay paused.
 	PausedPools []string `json:"pausedPools,omitempty"`
+	// Request is the plan's request, to rebuild the plan elsewhere (nil
+	// for a plan built by hand).
+	Request *SavedRequest `json:"request,omitempty"`
 	// Resolved are the versions steps picked when they ran (a platform
 	// update to "the newest 4.15.z"), by step name, so a resumed run goes
 	// to the same one.
@@ -141,4 +145,21 @@ func DecodeRecord(data []byte) (Record, error) {
 		r.Methods.Methods = []kubevirtv1.WorkloadUpdateMethod{}
 	}
 	return r, nil
+}
+
+// LoadRecord reads and decodes the named checkpoint record; ErrNotFound
+// (wrapped) when there is none.
+func LoadRecord(ctx context.Context, c Checkpoints, name string) (Record, error) {
+	if name == "" {
+		name = DefaultCheckpointName
+	}
+	cp, err := c.LoadCheckpoint(ctx, name)
+	if err != nil {
+		return Record{}, err
+	}
+	rec, err := DecodeRecord(cp.Data)
+	if err != nil {
+		return Record{}, &CheckpointError{Name: name, Err: err, Remedy: "the record is damaged: inspect it, and delete it only if no plan is under way"}
+	}
+	return rec, nil
 }

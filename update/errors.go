@@ -26,6 +26,12 @@ var (
 	// wrap it also wrap ErrEvictionDenied, since the pod was not evicted;
 	// test for ErrEvacuationStarted first to tell the cases apart.
 	ErrEvacuationStarted = errors.New("eviction triggered evacuation")
+	// ErrTransient: the API could not answer this time (a 5xx, a 429
+	// other than an eviction's, a timeout, a dropped connection). The
+	// operation may or may not have taken effect; retrying it is safe for
+	// the ports' idempotent operations. Implementations wrap it; Run retries
+	// it with backoff inside a step.
+	ErrTransient = errors.New("transient API error")
 	// ErrInvalid: the arguments cannot be written (a value the server
 	// cannot hold, an unknown method). Nothing was changed.
 	ErrInvalid = errors.New("invalid")

@@ -36,6 +36,14 @@ var ErrRisksNotAccepted = errors.New("the path takes conditional updates whose r
 // is a Warning that names them; no release is invented.
 func (r Request) PlatformPath(p Parsed, via string) ([]string, Finding, error) {
 	from, to := p.OCP.String(), p.To.String()
+	if r.Graph == nil && len(r.Hops) > 0 {
+		if r.Hops[len(r.Hops)-1] != to {
+			return nil, Finding{}, &RefusalError{Err: ErrBadRequest, Field: "Hops", Detail: fmt.Sprintf("the recorded path %s does not end at %s", strings.Join(r.Hops, " → "), to),
+				Instead: "resume with the request the plan was built from"}
+		}
+		return slices.Clone(r.Hops), Finding{Check: CheckPath, Severity: SeverityInfo,
+			Reason: "the update path " + from + " → " + strings.Join(r.Hops, " → ") + ", as the plan found it when it started"}, nil
+	}
 	if r.Graph == nil {
 		hops := []string{}
 		assumed := []string{from}

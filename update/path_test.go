@@ -208,3 +208,7 @@ func TestRequestRefusesCNVStatesAndFlagsThatDoNotApply(t *testing.T) {
 		t.Errorf("CNV one minor behind OpenShift: %v", err)
 	}
 }
+
+type channelGraph = channel.Graph
+
+func parseGraph(s string) (*channel.Graph, error) { return channel.ParseGraph([]byte(s)) }

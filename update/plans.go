@@ -78,6 +78,11 @@ type Request struct {
 	// (as `oc adm upgrade recommend --accept` names them); any other risk on
 	// the path refuses the plan.
 	AcceptRisks []string
+	// Hops are the OpenShift releases the platform goes through, after
+	// From.OCP and ending with To, as an earlier plan found them in its
+	// graph (Plan.Request has them); used when Graph is nil, so that a plan
+	// resumed from its checkpoint takes the same path.
+	Hops []string
 	// Force runs the plan despite Error findings of the pre-flight checks.
 	Force bool
 	// Namespace and Subscription locate the operator; empty means
@@ -180,6 +185,36 @@ func (r Request) checkCNV(p *Parsed) error {
 	return nil
 }
 
+// SavedRequest is the part of a Request a checkpoint keeps, so that
+// another process rebuilds the same plan (same steps, same path) without
+// the graph or the flags it was built from.
+type SavedRequest struct {
+	From        Versions `json:"from"`
+	To          string   `json:"to"`
+	CNV         string   `json:"cnv,omitempty"`
+	CNVCatalog  []string `json:"cnvCatalog,omitempty"`
+	Via         string   `json:"via,omitempty"`
+	Hops        []string `json:"hops,omitempty"`
+	AcceptRisks []string `json:"acceptRisks,omitempty"`
+	Force       bool     `json:"force,omitempty"`
+	Namespace   string   `json:"namespace,omitempty"`
+	// Subscription is the Subscription's name.
+	Subscription string `json:"subscription,omitempty"`
+}
+
+// Resumable is the request as a checkpoint keeps it, with the hops the
+// plan found.
+func (r Request) Resumable(hops []string) *SavedRequest {
+	return &SavedRequest{From: r.From, To: r.To, CNV: r.CNV, CNVCatalog: r.CNVCatalog, Via: r.Via, Hops: hops,
+		AcceptRisks: r.AcceptRisks, Force: r.Force, Namespace: r.Namespace, Subscription: r.Subscription}
+}
+
+// Request rebuilds the request.
+func (s SavedRequest) Request() Request {
+	return Request{From: s.From, To: s.To, CNV: s.CNV, CNVCatalog: s.CNVCatalog, Via: s.Via, Hops: s.Hops,
+		AcceptRisks: s.AcceptRisks, Force: s.Force, Namespace: s.Namespace, Subscription: s.Subscription}
+}
+
 // CNVTarget is the OpenShift Virtualization target of a minor: the
 // request's CNV when it is of that minor, else the newest version of the
 // minor in the catalog newer than after, else the minor alone (the newest
@@ -219,6 +254,10 @@ func NewPlan(r Request) (*Plan, error) {
 	p, err := r.Parse()
 	if err != nil {
 		return nil, err
+	}
+	if r.Via != "" && channel.Classify(p.OCP, p.To) != channel.UpdateSkipMinor {
+		return nil, &RefusalError{Err: ErrBadRequest, Field: "Via", Detail: fmt.Sprintf("%s applies only to an EUS-to-EUS update; %s → %s is not one", r.Via, p.OCP, p.To),
+			Instead: "leave it out: the path follows the graph"}
 	}
 	switch channel.Classify(p.OCP, p.To) {
 	case channel.UpdateNone, channel.UpdateZStream:
@@ -272,6 +311,7 @@ func ZStreamPlan(r Request) (*Plan, error) {
 		return nil, err
 	}
 	plan.Path, plan.Findings = append([]string{p.OCP.String()}, hops...), []Finding{found}
+	plan.Request = r.Resumable(hops)
 	plan.Preflight.Findings = plan.Findings
 	plan.Steps = append(plan.Steps, PreflightStep(plan.Preflight))
 	if kind == channel.UpdateZStream {
@@ -318,6 +358,7 @@ func MinorPlan(r Request) (*Plan, error) {
 		return nil, err
 	}
 	plan.Path, plan.Findings = append([]string{p.OCP.String()}, hops...), []Finding{found}
+	plan.Request = r.Resumable(hops)
 	plan.Preflight.Findings = plan.Findings
 	plan.Steps = []Step{PreflightStep(plan.Preflight)}
 	if p.CNVMinor == p.OCP.MinorVersion() {

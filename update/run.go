@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -80,9 +81,27 @@ type Options struct {
 	// Checkpoint names the record the plan is kept in; empty means
 	// DefaultCheckpointName.
 	Checkpoint string
-	// ConflictBackoff is how writes that lost a race are retried; the zero
-	// value means DefaultConflictBackoff.
+	// ConflictBackoff is how operations that failed with a retriable error
+	// are retried inside a step; the zero value means
+	// DefaultConflictBackoff.
 	ConflictBackoff wait.Backoff
+	// Retriable says which errors are retried with ConflictBackoff; nil
+	// means DefaultRetriable: lost races and transient API errors.
+	Retriable func(error) bool
+	// PauseBefore names steps to stop before: the run saves the checkpoint
+	// at that step and returns with Result.Paused set; the next Run
+	// resumes there (and does not stop at that step again).
+	PauseBefore []string
+}
+
+// DefaultRetriable retries a write that lost a race (ErrConflict) and a
+// transient API error (ErrTransient: 5xx, 429, timeouts, dropped
+// connections), as client-go's retry.OnError does with a caller's rule.
+// Every operation of a step is idempotent (compare-and-swap writes that
+// succeed when the value is already there, approvals, reads), so a retry
+// after an acknowledgement was lost does not act twice.
+func DefaultRetriable(err error) bool {
+	return errors.Is(err, ErrConflict) || errors.Is(err, ErrTransient)
 }
 
 // EventType says what an Event reports.
@@ -111,6 +130,8 @@ const (
 	EventRetrying EventType = "Retrying"
 	EventStepDone EventType = "StepDone"
 	EventPlanDone EventType = "PlanDone"
+	// EventPaused: the run stopped before a step of Options.PauseBefore.
+	EventPaused EventType = "Paused"
 	// EventPlanFailed carries the error that stopped the plan.
 	EventPlanFailed EventType = "PlanFailed"
 )
@@ -144,6 +165,9 @@ type Result struct {
 	// AlreadyDone is true when the checkpoint said the plan had finished:
 	// nothing ran.
 	AlreadyDone bool
+	// Paused names the step the run stopped before (Options.PauseBefore);
+	// the checkpoint is saved there.
+	Paused string
 	// Record is the final record.
 	Record Record
 	// Started and Finished are by the runner's clock.
@@ -207,7 +231,33 @@ func newRunner(c Cluster, p *Plan, opts Options) *runner {
 	if r.opts.ConflictBackoff.Steps <= 0 {
 		r.opts.ConflictBackoff = DefaultConflictBackoff
 	}
+	if r.opts.Retriable == nil {
+		r.opts.Retriable = DefaultRetriable
+	}
 	return r
+}
+
+// onError calls fn until it succeeds, fails with an error retriable does
+// not accept, or the backoff runs out (then the last error is returned);
+// between attempts it waits on the runner's Waiter, so a fake clock moves
+// instead of the process sleeping. It is client-go's retry.OnError with an
+// injected wait (retry.OnError sleeps on the real clock).
+func (r *runner) onError(ctx context.Context, i int, what string, retriable func(error) bool, fn func() error) error {
+	backoff := r.opts.ConflictBackoff
+	for {
+		err := fn()
+		if err == nil || !retriable(err) || backoff.Steps <= 1 {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		d := backoff.Step()
+		r.emit(EventRetrying, i, fmt.Sprintf("%s%v; retrying in %s", what, err, d))
+		if werr := r.waiter.Wait(ctx, d); werr != nil {
+			return werr
+		}
+	}
 }
 
 func (r *runner) emit(t EventType, step int, msg string) {
@@ -252,6 +302,18 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 		return res, nil
 	}
 	for i := start; i < len(r.p.Steps); i++ {
+		if i > start && slices.Contains(r.opts.PauseBefore, r.p.Steps[i].Name) {
+			r.rec.Step, r.rec.StepName, r.rec.Acted = i, r.p.Steps[i].Name, false
+			r.cur = i
+			if err := r.save(ctx); err != nil {
+				r.emit(EventPlanFailed, i, err.Error())
+				res.Record, res.Finished = r.rec, r.clock.Now()
+				return res, err
+			}
+			r.emit(EventPaused, i, "paused before "+r.p.Steps[i].Name+"; the checkpoint is saved: run the plan again to continue")
+			res.Paused, res.Record, res.Finished = r.p.Steps[i].Name, r.rec, r.clock.Now()
+			return res, nil
+		}
 		if err := r.step(ctx, i, res.Resumed && i == start && r.rec.Acted); err != nil {
 			r.emit(EventPlanFailed, i, err.Error())
 			res.Record, res.Finished = r.rec, r.clock.Now()
@@ -272,7 +334,7 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 // load reads the checkpoint and returns the step to start at, and whether
 // the run resumes an unfinished run of the plan.
 func (r *runner) load(ctx context.Context) (int, bool, error) {
-	r.rec = Record{Plan: r.p.ID(), Start: r.p.From, Started: r.clock.Now()}
+	r.rec = Record{Plan: r.p.ID(), Start: r.p.From, Started: r.clock.Now(), Request: r.p.Request}
 	cp, err := r.c.LoadCheckpoint(ctx, r.name)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -306,44 +368,64 @@ func (r *runner) load(ctx context.Context) (int, bool, error) {
 	return rec.Step, true, nil
 }
 
-// save writes the record. A conflict is retried when the stored record is
-// still the one this runner wrote last (the write lost a race with nobody:
-// retry); a record written by someone else means two runners, and stops.
+// save writes the record. A write that fails is retried (DefaultRetriable,
+// with backoff) after reading what is stored:
+//
+//   - the stored record is the one this runner wrote last: the write lost a
+//     race with nobody (or failed before it landed); retry on top of it;
+//   - the stored record is the one being written: an earlier attempt
+//     landed and its acknowledgement was lost (a 5xx or a dropped
+//     connection after the write, then a 409 on the retry); it is this
+//     runner's own write, and the save is done;
+//   - nothing is stored while creating: create again;
+//   - anything else was written by someone else: two runners, and it stops
+//     with ErrConcurrentRun.
 func (r *runner) save(ctx context.Context) error {
 	data := encodeRecord(&r.rec)
-	backoff := r.opts.ConflictBackoff
-	for {
+	var done bool
+	err := r.onError(ctx, r.cur, "save checkpoint: ", r.opts.Retriable, func() error {
 		cp, err := r.c.SaveCheckpoint(ctx, Checkpoint{Name: r.name, Data: data, ResourceVersion: r.rv})
 		if err == nil {
 			r.rv, r.lastData = cp.ResourceVersion, data
-			r.emit(EventCheckpoint, r.cur, fmt.Sprintf("checkpoint %s: step %d (%s)", r.name, r.rec.Step+1, stepLabel(r.rec)))
 			return nil
 		}
-		if !errors.Is(err, ErrConflict) {
+		if !r.opts.Retriable(err) {
 			return &CheckpointError{Name: r.name, Plan: r.rec.Plan, Err: err,
 				Remedy: "the plan did not change the cluster at this step; fix access to the checkpoint and run the plan again"}
 		}
 		stored, lerr := r.c.LoadCheckpoint(ctx, r.name)
 		switch {
+		case lerr == nil && bytes.Equal(stored.Data, data):
+			r.rv, r.lastData, done = stored.ResourceVersion, data, true
+			return nil // our own write landed
 		case lerr == nil && bytes.Equal(stored.Data, r.lastData):
 			r.rv = stored.ResourceVersion
 		case errors.Is(lerr, ErrNotFound) && r.rv == "":
 			// Creating lost a race, yet nothing is there: create again.
-		case lerr == nil && r.rv == "" && bytes.Equal(stored.Data, data):
-			r.rv, r.lastData = stored.ResourceVersion, data
-			return nil
+		case lerr != nil && r.opts.Retriable(lerr):
+			// The read failed too; try the whole save again.
+		case lerr != nil:
+			return &CheckpointError{Name: r.name, Plan: r.rec.Plan, Err: lerr,
+				Remedy: "the plan did not change the cluster at this step; fix access to the checkpoint and run the plan again"}
 		default:
 			return &CheckpointError{Name: r.name, Plan: r.rec.Plan, Err: fmt.Errorf("%w: %v", ErrConcurrentRun, err),
 				Remedy: "another process is running a plan on this cluster; let it finish, or stop it before running this one"}
 		}
-		if backoff.Steps <= 1 {
-			return &CheckpointError{Name: r.name, Plan: r.rec.Plan, Err: err, Remedy: "writes keep losing races; run the plan again later"}
+		return err
+	})
+	if err != nil {
+		var ce *CheckpointError
+		if !errors.As(err, &ce) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			err = &CheckpointError{Name: r.name, Plan: r.rec.Plan, Err: err, Remedy: "writes keep failing; run the plan again later"}
 		}
-		r.emit(EventRetrying, r.cur, "save checkpoint: "+err.Error())
-		if werr := r.waiter.Wait(ctx, backoff.Step()); werr != nil {
-			return werr
-		}
+		return err
 	}
+	if !done {
+		r.emit(EventCheckpoint, r.cur, fmt.Sprintf("checkpoint %s: step %d (%s)", r.name, r.rec.Step+1, stepLabel(r.rec)))
+	} else {
+		r.emit(EventCheckpoint, r.cur, fmt.Sprintf("checkpoint %s: step %d (%s); an earlier attempt had landed", r.name, r.rec.Step+1, stepLabel(r.rec)))
+	}
+	return nil
 }
 
 func stepLabel(rec Record) string {
@@ -372,7 +454,7 @@ func (r *runner) step(ctx context.Context, i int, acted bool) error {
 	if st.Changes && !acted {
 		r.rec.Step, r.rec.StepName, r.rec.Acted = i, st.Name, false
 		if err := r.save(ctx); err != nil {
-			return r.stepError(i, err)
+			return r.stepError(ctx, i, err)
 		}
 	}
 	if st.Act != nil {
@@ -384,40 +466,29 @@ func (r *runner) step(ctx context.Context, i int, acted bool) error {
 			}
 			r.emit(EventActing, i, st.Description)
 			if err := r.retry(ctx, i, func() error { return st.Act(ctx, s) }); err != nil {
-				return r.stepError(i, err)
+				return r.stepError(ctx, i, err)
 			}
 			if st.Changes {
 				r.rec.Acted = true
 				if err := r.save(ctx); err != nil {
-					return r.stepError(i, err)
+					return r.stepError(ctx, i, err)
 				}
 			}
 		}
 	}
 	if st.Wait != nil {
 		if err := r.wait(ctx, i, s, st.Wait); err != nil {
-			return r.stepError(i, err)
+			return r.stepError(ctx, i, err)
 		}
 	}
 	r.emit(EventStepDone, i, "done")
 	return nil
 }
 
-// retry calls fn until it succeeds, fails with something other than a
-// conflict, or the backoff runs out.
+// retry calls fn until it succeeds or fails with an error Options.Retriable
+// does not accept, or the backoff runs out.
 func (r *runner) retry(ctx context.Context, i int, fn func() error) error {
-	backoff := r.opts.ConflictBackoff
-	for {
-		err := fn()
-		if err == nil || !errors.Is(err, ErrConflict) || backoff.Steps <= 1 {
-			return err
-		}
-		d := backoff.Step()
-		r.emit(EventRetrying, i, fmt.Sprintf("%v; retrying in %s", err, d))
-		if werr := r.waiter.Wait(ctx, d); werr != nil {
-			return werr
-		}
-	}
+	return r.onError(ctx, i, "", r.opts.Retriable, fn)
 }
 
 func (r *runner) wait(ctx context.Context, i int, s *State, w *Wait) error {
@@ -473,10 +544,12 @@ func (r *runner) wait(ctx context.Context, i int, s *State, w *Wait) error {
 	}
 }
 
-// stepError wraps err with the step; the context's own errors pass
-// through, so a cancelled run reports context.Canceled.
-func (r *runner) stepError(i int, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+// stepError wraps err with the step. The run's own context errors pass
+// through, so a cancelled run reports context.Canceled; a timeout of one
+// request (the client's, not the run's context) keeps the step's name and
+// remedy like any other error.
+func (r *runner) stepError(ctx context.Context, i int, err error) error {
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return err
 	}
 	var se *StepError

@@ -85,6 +85,10 @@ type Plan struct {
 	// Findings are what building the plan found: whether the path was
 	// verified in a graph, and how. The pre-flight step reports them too.
 	Findings []Finding `json:"findings,omitempty"`
+	// Request is what the plan was built from, kept in its checkpoint so
+	// that another process can rebuild it (eus.NewPlan of
+	// Request.Request()); nil for a plan built by hand.
+	Request *SavedRequest `json:"-"`
 	// Preflight are the options of the plan's pre-flight step, so the same
 	// checks can run on their own (Preflight(ctx, cluster, plan.Preflight)).
 	Preflight PreflightOptions `json:"-"`

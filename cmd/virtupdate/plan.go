@@ -96,15 +96,8 @@ func (o *planOptions) request(cmd *cobra.Command) (update.Request, error) {
 	return r, nil
 }
 
-// buildPlan picks the kind of plan from the versions.
-func buildPlan(r update.Request) (*update.Plan, error) {
-	from, err1 := channel.ParseVersion(r.From.OCP)
-	to, err2 := channel.ParseVersion(r.To)
-	if err1 == nil && err2 == nil && channel.Classify(from, to) == channel.UpdateSkipMinor {
-		return eus.Plan(r)
-	}
-	return update.NewPlan(r)
-}
+// buildPlan picks the kind of plan from the versions (eus.NewPlan).
+func buildPlan(r update.Request) (*update.Plan, error) { return eus.NewPlan(r) }
 
 func (o *planOptions) run(cmd *cobra.Command) error {
 	if err := checkOutput(*o.output); err != nil {

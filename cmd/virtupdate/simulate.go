@@ -330,11 +330,22 @@ func liveLine(w io.Writer) io.Writer {
 	return f
 }
 
+// truncate shortens s to at most n characters for a one-line display,
+// cutting between words (never inside a word or a character) and marking
+// the cut with "…".
 func truncate(s string, n int) string {
-	if len(s) <= n {
+	r := []rune(s)
+	if len(r) <= n {
 		return s
 	}
-	return s[:n-1] + "…"
+	cut := n - 1
+	for cut > 0 && r[cut] != ' ' {
+		cut--
+	}
+	if cut == 0 { // one long word: cut it at a character
+		cut = n - 1
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:") + "…"
 }
 
 // summarize reads the run's events and the fake's log.

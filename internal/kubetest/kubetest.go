@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -85,9 +84,11 @@ var (
 // shipping CRDs, at the versions in go.mod.
 func moduleDirs() (map[string]string, error) {
 	dirsOnce.Do(func() {
+		// go test puts the go command's directory first in PATH.
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+			dirsErr = fmt.Errorf("find the modules shipping the CRDs: the go command is not on PATH: %w", err)
+			return
 		}
 		cmd := exec.Command(goTool, "list", "-m", "-f", "{{.Path}} {{.Dir}}", mainModule, olmModule, openshiftModule)
 		var stderr bytes.Buffer
