@@ -145,7 +145,7 @@ func NewCluster(opts Options) *Cluster {
 	}
 	c.updater.planner = workload.NewPlanner(policy, uint64(opts.Seed))
 	c.updater.planner.Clock = c.clock
-	for _, ctrl := range []controller{olmController{c}, hcoController{c}, cvoController{c}, mcoController{c},
+	for _, ctrl := range []controller{olmController{c}, hcoController{c}, cvoController{c}, nodeMaintenanceController{c}, mcoController{c},
 		migrationController{c}, vmController{c}, workloadUpdater{c}} {
 		c.controllers = append(c.controllers, &scheduled{c: ctrl})
 	}
@@ -645,6 +645,9 @@ func (c *Cluster) ListMigrations(_ context.Context, opts update.ListOptions) ([]
 
 // CreateMigration implements update.Workloads.
 func (c *Cluster) CreateMigration(_ context.Context, m *kubevirtv1.VirtualMachineInstanceMigration) (*kubevirtv1.VirtualMachineInstanceMigration, error) {
+	if err := update.CheckClientMigration(m); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.crashCheck("create", KindMigration, m.Namespace, m.GenerateName+m.Name); err != nil {

@@ -68,7 +68,7 @@ func myUpdater(ctx context.Context, w update.Workloads) error {
 	if err != nil || len(outdated) == 0 {
 		return err
 	}
-	_, err = w.CreateMigration(ctx, workload.NewMigration(&outdated[0]))
+	_, err = w.CreateMigration(ctx, workload.NewClientMigration(&outdated[0]))
 	return err
 }
 

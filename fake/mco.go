@@ -171,9 +171,6 @@ func (m mcoController) reconcile(now time.Time) time.Time {
 	if c.mco.desired == "" {
 		c.mco.desired = c.ocpVersion() // what every node runs at the start
 	}
-	if !c.disabled[ControllerNodeMaintenance] && !c.registered(ControllerNodeMaintenance) {
-		nodeMaintenanceController{c}.reconcile(now)
-	}
 	var next time.Time
 	wake := func(t time.Time) {
 		if next.IsZero() || t.Before(next) {

@@ -29,16 +29,6 @@ func (n nodeMaintenanceController) reconcile(time.Time) time.Time {
 	return time.Time{}
 }
 
-// registered reports whether a controller of that name is among the
-// cluster's controllers.
-func (c *Cluster) registered(name string) bool {
-	for _, s := range c.controllers {
-		if s.c.name() == name {
-			return true
-		}
-	}
-	return false
-}
 
 // Phases of a NodeMaintenance (status.phase), as the node-maintenance
 // operator sets them.

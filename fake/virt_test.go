@@ -24,7 +24,7 @@ func migrationCluster(t *testing.T, vmis ...kubevirtv1.VirtualMachineInstance) *
 func migrate(t *testing.T, c *Cluster, ns, name string) string {
 	t.Helper()
 	vmi := newVMI(ns, name, "", "")
-	m, err := c.CreateMigration(context.Background(), workload.NewMigration(&vmi))
+	m, err := c.CreateMigration(context.Background(), workload.NewClientMigration(&vmi))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestMigrationPendingTimeoutAndOverride(t *testing.T) {
 	c2 := migrationCluster(t, newVMI("ns", "vm", "w1", "old", migratable(true)))
 	c2.HoldTargetPods("ns", "vm", time.Hour, true)
 	vmi := newVMI("ns", "vm", "", "")
-	m := workload.NewMigration(&vmi)
+	m := workload.NewClientMigration(&vmi)
 	m.Annotations[kubevirtv1.MigrationUnschedulablePodTimeoutSecondsAnnotation] = "60"
 	created, _ := c2.CreateMigration(context.Background(), m)
 	_ = c2.Advance(time.Minute)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	kubevirtv1 "kubevirt.io/api/core/v1"
 )
 
 // Sentinel errors of the ports. Test for them with errors.Is.
@@ -150,4 +152,26 @@ func Conflict(op, kind, namespace, name, detail string) error {
 // NotFound returns an ObjectError whose cause is ErrNotFound.
 func NotFound(op, kind, namespace, name string) error {
 	return &ObjectError{Op: op, Kind: kind, Namespace: namespace, Name: name, Err: ErrNotFound}
+}
+
+// CheckClientMigration checks a migration a client asks Workloads to
+// create, as KubeVirt's migration-create admitter does for any user but
+// virt-controller
+// (pkg/virt-api/webhooks/validating-webhook/admitters/migration-create-admitter.go):
+// spec.priority is refused ("only virt-controller is allowed to set priority
+// field"), and so is a nil migration or one without spec.vmiName. The error
+// wraps ErrInvalid; use workload.NewClientMigration for a valid one.
+func CheckClientMigration(m *kubevirtv1.VirtualMachineInstanceMigration) error {
+	const op = "create"
+	switch {
+	case m == nil:
+		return &ObjectError{Op: op, Kind: "VirtualMachineInstanceMigration", Err: fmt.Errorf("%w: the migration is nil", ErrInvalid)}
+	case m.Spec.VMIName == "":
+		return &ObjectError{Op: op, Kind: "VirtualMachineInstanceMigration", Namespace: m.Namespace, Name: m.Name + m.GenerateName,
+			Err: fmt.Errorf("%w: spec.vmiName is required", ErrInvalid)}
+	case m.Spec.Priority != nil:
+		return &ObjectError{Op: op, Kind: "VirtualMachineInstanceMigration", Namespace: m.Namespace, Name: m.Name + m.GenerateName,
+			Err: fmt.Errorf("%w: spec.priority is %q: KubeVirt lets only virt-controller set it; create the migration without it (workload.NewClientMigration)", ErrInvalid, *m.Spec.Priority)}
+	}
+	return nil
 }

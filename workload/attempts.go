@@ -398,6 +398,11 @@ func Superseded(migrations []*v1.VirtualMachineInstanceMigration, keep int) []*v
 // is in progress (then it also carries the label
 // kubevirt.io/volume-update-migration when the volumes change, with the VMI's
 // name, or its UID when the name is longer than 63 characters).
+//
+// Only virt-controller may create a migration with spec.priority set:
+// KubeVirt's migration-create admitter refuses it from anyone else
+// (pkg/virt-api/webhooks/validating-webhook/admitters/migration-create-admitter.go).
+// A controller of your own creates NewClientMigration's object instead.
 func NewMigration(vmi *v1.VirtualMachineInstance) *v1.VirtualMachineInstanceMigration {
 	if vmi == nil {
 		return nil
@@ -452,4 +457,16 @@ func volumesUpdateInProgress(vmi *v1.VirtualMachineInstance) bool {
 		}
 	}
 	return false
+}
+
+// NewClientMigration is the workload-update migration a client other than
+// virt-controller may create for the VMI: NewMigration's object without
+// spec.priority, which KubeVirt's migration-create admitter allows only to
+// virt-controller. virt-controller then queues it at the default priority.
+func NewClientMigration(vmi *v1.VirtualMachineInstance) *v1.VirtualMachineInstanceMigration {
+	m := NewMigration(vmi)
+	if m != nil {
+		m.Spec.Priority = nil
+	}
+	return m
 }

@@ -186,3 +186,25 @@ func TestNewMigration(t *testing.T) {
 		}
 	}
 }
+
+// A client's migration carries no priority: KubeVirt's migration-create
+// admitter refuses spec.priority from anyone but virt-controller
+// (pkg/virt-api/webhooks/validating-webhook/admitters/migration-create-admitter.go,
+// "Migration priority queue, only virt-controller is allowed to set priority field").
+func TestNewClientMigration(t *testing.T) {
+	vmi := &v1.VirtualMachineInstance{}
+	vmi.Namespace, vmi.Name = "ns", "vm"
+	m := NewClientMigration(vmi)
+	if m.Spec.Priority != nil {
+		t.Errorf("priority = %v, want none", *m.Spec.Priority)
+	}
+	if _, ok := m.Annotations[v1.WorkloadUpdateMigrationAnnotation]; !ok || m.Spec.VMIName != "vm" || m.GenerateName == "" {
+		t.Errorf("not a workload-update migration of the VMI: %+v", m)
+	}
+	if NewMigration(vmi).Spec.Priority == nil {
+		t.Error("virt-controller's own migration lost its priority")
+	}
+	if NewClientMigration(nil) != nil {
+		t.Error("a nil VMI gives a migration")
+	}
+}

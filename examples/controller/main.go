@@ -100,8 +100,12 @@ func (c *Controller) Reconcile(ctx context.Context) (time.Duration, error) {
 		if vmi == nil {
 			continue
 		}
-		m, err := c.Cluster.CreateMigration(ctx, workload.NewMigration(vmi))
+		m, err := c.Cluster.CreateMigration(ctx, workload.NewClientMigration(vmi))
 		if err != nil {
+			// The planner expects the migration it planned until it sees
+			// it; tell it none is coming, or the VMI waits out the
+			// expectation.
+			c.Planner.CreateFailed(a.Namespace, a.VMI)
 			return 0, err
 		}
 		fmt.Fprintf(c.Log, "migrate %s/%s (%s)\n", a.Namespace, a.VMI, m.Name)

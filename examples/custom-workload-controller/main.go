@@ -56,7 +56,7 @@ func (o *OneAtATime) Reconcile(ctx context.Context) error {
 		if !workload.Candidate(&outdated[i]) || !outdated[i].IsMigratable() {
 			continue
 		}
-		if _, err := o.Workloads.CreateMigration(ctx, workload.NewMigration(&outdated[i])); err != nil {
+		if _, err := o.Workloads.CreateMigration(ctx, workload.NewClientMigration(&outdated[i])); err != nil {
 			return err
 		}
 		o.Started++
