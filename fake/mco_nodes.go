@@ -29,7 +29,6 @@ func (n nodeMaintenanceController) reconcile(time.Time) time.Time {
 	return time.Time{}
 }
 
-
 // Phases of a NodeMaintenance (status.phase), as the node-maintenance
 // operator sets them.
 const (
