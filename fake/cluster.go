@@ -12,6 +12,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
@@ -80,6 +81,7 @@ type Cluster struct {
 	hcoSim      hcoState
 	nodes       map[string]*corev1.Node
 	nms         map[key]*update.NodeMaintenance // key.namespace holds the API group
+	pdbs        map[key]*policyv1.PodDisruptionBudget
 	vmis        map[key]*kubevirtv1.VirtualMachineInstance
 	vms         map[key]*kubevirtv1.VirtualMachine
 	migrations  map[key]*kubevirtv1.VirtualMachineInstanceMigration

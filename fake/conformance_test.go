@@ -26,6 +26,7 @@ func newFromFixture(_ *testing.T, f updatetest.Fixture) update.Cluster {
 	c.AddInstallPlans(f.InstallPlans...)
 	c.AddNodes(f.Nodes...)
 	c.AddNodeMaintenances(f.NodeMaintenances...)
+	c.AddPodDisruptionBudgets(f.PodDisruptionBudgets...)
 	c.AddVMIs(f.VMIs...)
 	c.AddVirtualMachines(f.VirtualMachines...)
 	c.AddMigrations(f.Migrations...)

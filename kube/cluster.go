@@ -119,21 +119,22 @@ func (c *Cluster) Namespace() string { return c.opts.Namespace }
 
 // Kinds, as errors name them.
 const (
-	kindClusterVersion    = "ClusterVersion"
-	kindMachineConfigPool = "MachineConfigPool"
-	kindSubscription      = "Subscription"
-	kindCSV               = "ClusterServiceVersion"
-	kindInstallPlan       = "InstallPlan"
-	kindHyperConverged    = "HyperConverged"
-	kindKubeVirt          = "KubeVirt"
-	kindCRD               = "CustomResourceDefinition"
-	kindNode              = "Node"
-	kindNodeMaintenance   = "NodeMaintenance"
-	kindVMI               = "VirtualMachineInstance"
-	kindVM                = "VirtualMachine"
-	kindMigration         = "VirtualMachineInstanceMigration"
-	kindPod               = "Pod"
-	kindConfigMap         = "ConfigMap"
+	kindClusterVersion      = "ClusterVersion"
+	kindMachineConfigPool   = "MachineConfigPool"
+	kindSubscription        = "Subscription"
+	kindCSV                 = "ClusterServiceVersion"
+	kindInstallPlan         = "InstallPlan"
+	kindHyperConverged      = "HyperConverged"
+	kindKubeVirt            = "KubeVirt"
+	kindCRD                 = "CustomResourceDefinition"
+	kindNode                = "Node"
+	kindPodDisruptionBudget = "PodDisruptionBudget"
+	kindNodeMaintenance     = "NodeMaintenance"
+	kindVMI                 = "VirtualMachineInstance"
+	kindVM                  = "VirtualMachine"
+	kindMigration           = "VirtualMachineInstanceMigration"
+	kindPod                 = "Pod"
+	kindConfigMap           = "ConfigMap"
 )
 
 // The resources the adapter reads and writes. deploy/rbac.yaml grants

@@ -1,8 +1,12 @@
 package kube
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"syscall"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
@@ -29,7 +33,12 @@ var ErrEvictionDenied = update.ErrEvictionDenied
 //   - 409 Conflict and AlreadyExists satisfy errors.Is(err, update.ErrConflict);
 //   - 404 NotFound satisfies errors.Is(err, update.ErrNotFound);
 //   - 403 Forbidden satisfies errors.Is(err, ErrForbidden) and says which
-//     ClusterRole to bind.
+//     ClusterRole to bind;
+//   - a transient failure satisfies errors.Is(err, update.ErrTransient):
+//     5xx answers, 429 Too Many Requests (other than an eviction's, which
+//     EvictVMI maps to an *update.EvictionError), server and client
+//     timeouts, and a dropped connection (EOF, reset), so update.Run
+//     retries it inside the step.
 //
 // The API error stays in the chain, so apierrors.IsConflict and friends keep
 // working. A nil err is nil; an error that already is an *update.ObjectError
@@ -50,6 +59,34 @@ func MapError(op, kind, namespace, name string, err error) error {
 		cause = fmt.Errorf("%w: %w", update.ErrNotFound, err)
 	case apierrors.IsForbidden(err):
 		cause = fmt.Errorf("%w: %w (bind the identity to the roles of deploy/rbac.yaml: the ClusterRole virtupdate and, in the HyperConverged's namespace, the Role virtupdate-checkpoints; they grant every verb virtupdate uses)", ErrForbidden, err)
+	case Transient(err):
+		cause = fmt.Errorf("%w: %w", update.ErrTransient, err)
 	}
 	return &update.ObjectError{Op: op, Kind: kind, Namespace: namespace, Name: name, Err: cause}
+}
+
+// Transient reports whether an error of a request is one that may pass:
+// the API server's 5xx, 429, server timeout and "try again later" answers
+// (apimachinery's IsInternalError, IsServiceUnavailable, IsTooManyRequests,
+// IsServerTimeout, IsTimeout, IsUnexpectedServerError), a client-side
+// timeout, and a connection closed or reset before the answer (EOF,
+// ECONNRESET, ECONNREFUSED while the server restarts).
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	if apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) || apierrors.IsTooManyRequests(err) ||
+		apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) || apierrors.IsUnexpectedServerError(err) {
+		return true
+	}
+	var se apierrors.APIStatus
+	if errors.As(err, &se) {
+		return se.Status().Code >= 500
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

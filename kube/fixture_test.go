@@ -14,6 +14,7 @@ import (
 	"github.com/operator-framework/api/pkg/lib/version"
 	operatorsv1alpha1 "github.com/operator-framework/api/pkg/operators/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -208,6 +209,24 @@ func (a admin) seed(t *testing.T, f updatetest.Fixture) {
 			}
 		}
 	}
+	for i := range f.PodDisruptionBudgets {
+		p := f.PodDisruptionBudgets[i].DeepCopy()
+		p.ResourceVersion = ""
+		if _, err := a.core.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: p.Namespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatalf("create namespace %s: %v", p.Namespace, err)
+		}
+		created, err := a.core.PolicyV1().PodDisruptionBudgets(p.Namespace).Create(context.Background(), p, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatalf("create PodDisruptionBudget %s/%s: %v", p.Namespace, p.Name, err)
+		}
+		created.Status = p.Status
+		if _, err := a.core.PolicyV1().PodDisruptionBudgets(p.Namespace).UpdateStatus(context.Background(), created, metav1.UpdateOptions{}); err != nil {
+			t.Fatalf("write status of PodDisruptionBudget %s/%s: %v", p.Namespace, p.Name, err)
+		}
+		t.Cleanup(func() {
+			_ = a.core.PolicyV1().PodDisruptionBudgets(p.Namespace).Delete(context.Background(), p.Name, metav1.DeleteOptions{})
+		})
+	}
 	for _, nm := range f.NodeMaintenances {
 		gvr := NodeMaintenanceResources[0]
 		if nm.Group == update.NodeMaintenanceMedik8s {
@@ -288,6 +307,7 @@ func clusterVersionObject(cv *update.ClusterVersion) *configv1.ClusterVersion {
 	} else {
 		out.Status.Desired = configv1.Release{Version: "0.0.0", Image: releaseImage("0.0.0")}
 	}
+	out.Status.Desired.Channels = append(out.Status.Desired.Channels, cv.DesiredChannels...)
 	for _, c := range cv.Conditions {
 		out.Status.Conditions = append(out.Status.Conditions, configv1.ClusterOperatorStatusCondition{
 			Type: configv1.ClusterStatusConditionType(c.Type), Status: configv1.ConditionStatus(c.Status),

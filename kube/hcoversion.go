@@ -207,7 +207,7 @@ func withVersionHint(err error, ch *hcoChoice) error {
 		return err
 	}
 	out := *oe
-	out.Err = fmt.Errorf("%w; it went through %s/%s, %s: %w", oe.Err, HyperConvergedGroup, ch.version, "the version discovery prefers, chosen because the CRD could not be read", ch.crdErr)
+	out.Err = fmt.Errorf("%w; %s/%s is the version discovery prefers, used because the CRD could not be read to find the storage version: %w", oe.Err, HyperConvergedGroup, ch.version, ch.crdErr)
 	return &out
 }
 

@@ -188,9 +188,13 @@ func (c *Cluster) SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kube
 		// to that pruned object and lose every field the version lacks:
 		// write nothing.
 		c.forgetHCOVersion(ch)
+		chosen := ""
+		if ch.crdErr == nil { // else withVersionHint says why
+			chosen = " (" + ch.version + " is " + ch.why + ")"
+		}
 		return withVersionHint(&update.ObjectError{Op: op, Kind: kindHyperConverged, Namespace: ns, Name: name,
-			Err: fmt.Errorf("%w: %s reads absent, though HCO's CRD stores it always (default %s): %s is not the version the CRD stores, or the CRD is not HCO's; nothing was written (the version was %s; set Options.HyperConvergedVersion to the version the CRD stores)",
-				update.ErrNotStored, methodsField(ch.version), update.ShowMethods(&update.DefaultWorkloadUpdateMethods), ch.version, ch.why)}, ch)
+			Err: fmt.Errorf("%w: %s reads absent, though HCO's CRD stores it always (default %s): %s is not the version the CRD stores, or the CRD is not HCO's%s; nothing was written: set Options.HyperConvergedVersion to the version the CRD stores",
+				update.ErrNotStored, methodsField(ch.version), update.ShowMethods(&update.DefaultWorkloadUpdateMethods), ch.version, chosen)}, ch)
 	}
 	if update.SameStoredMethods(cur, to) {
 		return nil

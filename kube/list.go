@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/virtupdate/virtupdate/update"
 )
 
 // listAttempts is how often a paged list starts over after its continue
@@ -112,6 +114,9 @@ func listError(kind, namespace string, err error) error {
 	}
 	if apierrors.IsForbidden(err) {
 		return fmt.Errorf("list %ss%s: %w: %w (bind the identity to the roles of deploy/rbac.yaml: the ClusterRole virtupdate and, in the HyperConverged's namespace, the Role virtupdate-checkpoints; they grant every verb virtupdate uses)", kind, where, ErrForbidden, err)
+	}
+	if Transient(err) {
+		return fmt.Errorf("list %ss%s: %w: %w", kind, where, update.ErrTransient, err)
 	}
 	return fmt.Errorf("list %ss%s: %w", kind, where, err)
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -62,3 +63,24 @@ func (c *Cluster) ListNodeMaintenances(ctx context.Context) ([]update.NodeMainte
 	})
 	return out, nil
 }
+
+// ListPodDisruptionBudgets implements update.PodDisruptionBudgets: every
+// PodDisruptionBudget (policy/v1) of every namespace, paged, sorted by
+// namespace and name. Pre-flight reads them for the budgets at their limit
+// that block node drains.
+func (c *Cluster) ListPodDisruptionBudgets(ctx context.Context) ([]policyv1.PodDisruptionBudget, error) {
+	items, err := listPages(ctx, c.opts.PageSize, "", func(ctx context.Context, opts metav1.ListOptions) ([]policyv1.PodDisruptionBudget, string, error) {
+		l, err := c.core.PolicyV1().PodDisruptionBudgets("").List(ctx, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		return l.Items, l.Continue, nil
+	})
+	if err != nil {
+		return nil, listError(kindPodDisruptionBudget, "", err)
+	}
+	sortByNamespaceName(items)
+	return items, nil
+}
+
+var _ update.PodDisruptionBudgets = (*Cluster)(nil)

@@ -49,6 +49,7 @@ func clusterVersionFrom(cv *configv1.ClusterVersion) *update.ClusterVersion {
 	for _, r := range cv.Status.AvailableUpdates {
 		out.AvailableUpdates = append(out.AvailableUpdates, r.Version)
 	}
+	out.DesiredChannels = append(out.DesiredChannels, cv.Status.Desired.Channels...)
 	return out
 }
 

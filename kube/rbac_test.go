@@ -139,6 +139,8 @@ func exercise(ctx context.Context, c *Cluster) []error {
 	do("ListNodes", err)
 	_, err = c.ListNodeMaintenances(ctx)
 	do("ListNodeMaintenances", err)
+	_, err = c.ListPodDisruptionBudgets(ctx)
+	do("ListPodDisruptionBudgets", err)
 	_, err = c.ListVMIs(ctx, update.ListOptions{})
 	do("ListVMIs", err)
 	_, err = c.ListVirtualMachines(ctx, update.ListOptions{})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -128,4 +129,33 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// Which API errors are transient: update.Run retries them inside a step.
+func TestTransient(t *testing.T) {
+	gr := schema.GroupResource{Group: "config.openshift.io", Resource: "clusterversions"}
+	for _, tt := range []struct {
+		reason string
+		err    error
+		want   bool
+	}{
+		{"500", apierrors.NewInternalError(errors.New("etcdserver: leader changed")), true},
+		{"503", apierrors.NewServiceUnavailable("try later"), true},
+		{"429", apierrors.NewTooManyRequests("slow down", 1), true},
+		{"504 server timeout", apierrors.NewServerTimeout(gr, "get", 1), true},
+		{"a dropped connection", fmt.Errorf("Get \"https://api\": %w", io.ErrUnexpectedEOF), true},
+		{"a client timeout", fmt.Errorf("Patch \"https://api\": %w", context.DeadlineExceeded), true},
+		{"409 is a conflict, not transient", apierrors.NewConflict(gr, "version", errors.New("changed")), false},
+		{"404", apierrors.NewNotFound(gr, "version"), false},
+		{"403", apierrors.NewForbidden(gr, "version", errors.New("no")), false},
+		{"422", apierrors.NewInvalid(schema.GroupKind{Group: "config.openshift.io", Kind: "ClusterVersion"}, "version", nil), false},
+	} {
+		if got := Transient(tt.err); got != tt.want {
+			t.Errorf("%s: Transient = %v, want %v", tt.reason, got, tt.want)
+		}
+		mapped := MapError("get", "ClusterVersion", "", "version", tt.err)
+		if got := errors.Is(mapped, update.ErrTransient); got != tt.want {
+			t.Errorf("%s: MapError wraps ErrTransient = %v, want %v", tt.reason, got, tt.want)
+		}
+	}
 }

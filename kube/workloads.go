@@ -54,8 +54,8 @@ func (c *Cluster) ListMigrations(ctx context.Context, opts update.ListOptions) (
 // fills in the generated name.
 func (c *Cluster) CreateMigration(ctx context.Context, m *kubevirtv1.VirtualMachineInstanceMigration) (*kubevirtv1.VirtualMachineInstanceMigration, error) {
 	const op = "create"
-	if m == nil {
-		return nil, &update.ObjectError{Op: op, Kind: kindMigration, Err: errors.New("the migration is nil; pass the object to create")}
+	if err := update.CheckClientMigration(m); err != nil {
+		return nil, err // refused as KubeVirt's migration-create admitter refuses it
 	}
 	name := m.Name
 	if name == "" {

@@ -104,12 +104,15 @@ func (e *EvictionError) Is(target error) bool {
 }
 
 // ClassifyEviction names the refusal of a 429 answer from its message, as
-// KubeVirt's webhook and the API server word them.
+// KubeVirt's webhook and the API server word them. The API server prefixes
+// a webhook's message (`admission webhook "…" denied the request: `), so
+// the webhook's phrases are looked for anywhere in it; "Evacuation in
+// progress" first, since its message goes on with the other's words.
 func ClassifyEviction(message string) EvictionRefusal {
 	switch {
-	case strings.HasPrefix(message, "Evacuation in progress"):
+	case strings.Contains(message, "Evacuation in progress"):
 		return EvacuationInProgress
-	case strings.HasPrefix(message, "Eviction triggered evacuation"):
+	case strings.Contains(message, "Eviction triggered evacuation"):
 		return EvacuationTriggered
 	case strings.Contains(message, "is configured with an eviction strategy but is not live-migratable"):
 		return EvictionNotMigratable

@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
 	"github.com/virtupdate/virtupdate/conditions"
@@ -19,6 +21,7 @@ import (
 func Run(t *testing.T, newCluster NewCluster) {
 	t.Run("WorkloadUpdateMethods", func(t *testing.T) { testWorkloadUpdateMethods(t, newCluster) })
 	t.Run("EvictionStrategy", func(t *testing.T) { testEvictionStrategy(t, newCluster) })
+	t.Run("DisruptionBudgets", func(t *testing.T) { testDisruptionBudgets(t, newCluster) })
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, newCluster) })
 	t.Run("InstallPlans", func(t *testing.T) { testInstallPlans(t, newCluster) })
 	t.Run("Lists", func(t *testing.T) { testLists(t, newCluster) })
@@ -359,7 +362,8 @@ func testLists(t *testing.T, newCluster NewCluster) {
 func testClusterVersion(t *testing.T, newCluster NewCluster) {
 	c := newCluster(t, Fixture{
 		HyperConverged: HyperConverged(nil),
-		ClusterVersion: &update.ClusterVersion{Channel: "eus-4.14", History: []update.UpdateHistory{{State: update.UpdateCompleted, Version: "4.14.20"}}},
+		ClusterVersion: &update.ClusterVersion{Channel: "eus-4.14", History: []update.UpdateHistory{{State: update.UpdateCompleted, Version: "4.14.20"}},
+			DesiredChannels: []string{"eus-4.14", "eus-4.16", "stable-4.14"}},
 	})
 	ctx := t.Context()
 	if err := c.SetChannel(ctx, "eus-4.16"); err != nil {
@@ -377,6 +381,39 @@ func testClusterVersion(t *testing.T, newCluster NewCluster) {
 	}
 	if cv.CurrentVersion() != "4.14.20" {
 		t.Errorf("current version = %q, want 4.14.20 (history is status, not changed by spec writes)", cv.CurrentVersion())
+	}
+	if !slices.Equal(cv.DesiredChannels, []string{"eus-4.14", "eus-4.16", "stable-4.14"}) {
+		t.Errorf("status.desired.channels read %v", cv.DesiredChannels)
+	}
+}
+
+// testDisruptionBudgets pins the optional PodDisruptionBudgets port: every
+// budget of every namespace, sorted, with its status as the API holds it.
+func testDisruptionBudgets(t *testing.T, newCluster NewCluster) {
+	one := intstr.FromInt32(1)
+	pdb := func(ns, name string, allowed int32) policyv1.PodDisruptionBudget {
+		return policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+			Spec:   policyv1.PodDisruptionBudgetSpec{MinAvailable: &one, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}},
+			Status: policyv1.PodDisruptionBudgetStatus{ExpectedPods: 2, CurrentHealthy: 2, DesiredHealthy: 1, DisruptionsAllowed: allowed}}
+	}
+	c := newCluster(t, Fixture{HyperConverged: HyperConverged(nil),
+		PodDisruptionBudgets: []policyv1.PodDisruptionBudget{pdb("shop", "web", 1), pdb("bank", "db", 0)}})
+	pc, ok := c.(update.PodDisruptionBudgets)
+	if !ok {
+		t.Skip("this cluster does not implement the optional update.PodDisruptionBudgets port")
+	}
+	got, err := pc.ListPodDisruptionBudgets(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range got {
+		if p.Namespace == "bank" || p.Namespace == "shop" {
+			names = append(names, fmt.Sprintf("%s/%s:%d", p.Namespace, p.Name, p.Status.DisruptionsAllowed))
+		}
+	}
+	if !slices.Equal(names, []string{"bank/db:0", "shop/web:1"}) {
+		t.Errorf("budgets = %v, want bank/db:0 and shop/web:1 in that order", names)
 	}
 }
 
@@ -426,6 +463,27 @@ func testMigrations(t *testing.T, newCluster NewCluster) {
 	}
 	if len(migs) != 1 || migs[0].Name != created.Name || migs[0].Spec.VMIName != "db" {
 		t.Errorf("migrations = %v, want the one created", names(migs, func(m kubevirtv1.VirtualMachineInstanceMigration) string { return m.Name }))
+	}
+
+	// What KubeVirt's migration-create admitter refuses from a client is
+	// refused before anything is created (migration-create-admitter.go).
+	prio := kubevirtv1.PrioritySystemCritical
+	for _, bad := range []struct {
+		reason string
+		m      *kubevirtv1.VirtualMachineInstanceMigration
+	}{
+		{"no migration", nil},
+		{"a priority: only virt-controller may set it", &kubevirtv1.VirtualMachineInstanceMigration{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "prod", GenerateName: "kubevirt-workload-update-"},
+			Spec:       kubevirtv1.VirtualMachineInstanceMigrationSpec{VMIName: "db", Priority: &prio}}},
+		{"no VMI named", &kubevirtv1.VirtualMachineInstanceMigration{ObjectMeta: metav1.ObjectMeta{Namespace: "prod", GenerateName: "x-"}}},
+	} {
+		if _, err := c.CreateMigration(ctx, bad.m); !errors.Is(err, update.ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", bad.reason, err)
+		}
+	}
+	if migs, _ := c.ListMigrations(ctx, update.ListOptions{Namespace: "prod"}); len(migs) != 1 {
+		t.Errorf("refused creates left %d migrations, want 1", len(migs))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
 	"github.com/virtupdate/virtupdate/conditions"
@@ -27,9 +28,12 @@ type Fixture struct {
 	InstallPlans     []update.InstallPlan
 	Nodes            []corev1.Node
 	NodeMaintenances []update.NodeMaintenance
-	VMIs             []kubevirtv1.VirtualMachineInstance
-	VirtualMachines  []kubevirtv1.VirtualMachine
-	Migrations       []kubevirtv1.VirtualMachineInstanceMigration
+	// PodDisruptionBudgets are created with their status as given, for a
+	// cluster that implements the optional update.PodDisruptionBudgets.
+	PodDisruptionBudgets []policyv1.PodDisruptionBudget
+	VMIs                 []kubevirtv1.VirtualMachineInstance
+	VirtualMachines      []kubevirtv1.VirtualMachine
+	Migrations           []kubevirtv1.VirtualMachineInstanceMigration
 }
 
 // NewCluster returns a cluster seeded with the fixture. It is called once
