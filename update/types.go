@@ -1,6 +1,7 @@
 package update
 
 import (
+	"context"
 	"slices"
 	"time"
 
@@ -111,8 +112,12 @@ func (s HyperConvergedStatus) OperatorVersion() string {
 type ClusterVersion struct {
 	// Channel is spec.channel.
 	Channel string
-	// DesiredVersion is spec.desiredUpdate.version, "" when unset.
+	// DesiredVersion is spec.desiredUpdate.version, "" when unset (an
+	// update asked by image alone leaves it empty: Target has the version).
 	DesiredVersion string
+	// Target is status.desired.version: the release the CVO is applying or
+	// last applied, whether the update was asked by version or by image.
+	Target string
 	// History is status.history, newest first.
 	History []UpdateHistory
 	// Conditions are status.conditions (Available, Progressing, Failing,
@@ -167,7 +172,18 @@ type MachineConfigPool struct {
 	// MaxUnavailable is spec.maxUnavailable resolved to a node count
 	// (default 1).
 	MaxUnavailable int32
-	// The machine counts of the status.
+	// TargetConfig is spec.configuration.name: the rendered MachineConfig
+	// the pool's nodes are to run ("" when not known).
+	TargetConfig string
+	// NodeSelector is spec.nodeSelector, which picks the pool's nodes; nil
+	// when not known (the pool's role label, node-role.kubernetes.io/<name>,
+	// stands for it).
+	NodeSelector *metav1.LabelSelector
+	// The machine counts of the status. UpdatedMachineCount counts machines
+	// on the pool's current rendered config, which during the control-plane
+	// phase of an update is still the old release's: count the nodes on the
+	// target release instead (MachineConfigs, node annotations), as `oc adm
+	// upgrade status` does.
 	MachineCount, UpdatedMachineCount, ReadyMachineCount, UnavailableMachineCount, DegradedMachineCount int32
 	Conditions                                                                                          []metav1.Condition
 }
@@ -258,4 +274,53 @@ type Checkpoint struct {
 	// version last seen; "" creates the record. A stale version is a
 	// conflict.
 	ResourceVersion string
+}
+
+// Node annotations of the machine-config daemon, which say what each node
+// runs and does (machine-config-operator pkg/daemon/constants).
+const (
+	NodeCurrentConfigAnnotation    = "machineconfiguration.openshift.io/currentConfig"
+	NodeDesiredConfigAnnotation    = "machineconfiguration.openshift.io/desiredConfig"
+	NodeStateAnnotation            = "machineconfiguration.openshift.io/state"
+	NodeReasonAnnotation           = "machineconfiguration.openshift.io/reason"
+	NodeDesiredDrainAnnotation     = "machineconfiguration.openshift.io/desiredDrain"
+	NodeLastAppliedDrainAnnotation = "machineconfiguration.openshift.io/lastAppliedDrain"
+	// MachineConfigReleaseVersionAnnotation on a rendered MachineConfig is
+	// the OpenShift release it belongs to.
+	MachineConfigReleaseVersionAnnotation = "machineconfiguration.openshift.io/release-image-version"
+)
+
+// MachineConfig is the part of a rendered machineconfiguration.openshift.io/v1
+// MachineConfig that status reads: which release it belongs to.
+type MachineConfig struct {
+	Name string
+	// ReleaseVersion is the MachineConfigReleaseVersionAnnotation, "" when
+	// absent.
+	ReleaseVersion string
+}
+
+// ClusterOperator is the part of a config.openshift.io/v1 ClusterOperator
+// that status and pre-flight read.
+type ClusterOperator struct {
+	Name string
+	// Conditions are status.conditions (Available, Progressing, Degraded,
+	// Upgradeable) with their times and messages.
+	Conditions []metav1.Condition
+	// Versions are status.versions ("operator" is the operator's own).
+	Versions []OperandVersion
+}
+
+// ClusterOperators lists the ClusterOperators. It is an optional port:
+// `virtupdate status` reads the control plane's progress from them when the
+// Cluster implements it.
+type ClusterOperators interface {
+	ListClusterOperators(ctx context.Context) ([]ClusterOperator, error)
+}
+
+// MachineConfigs lists the rendered MachineConfigs with the release each
+// belongs to. It is an optional port: `virtupdate status` counts a pool's
+// nodes on the target release from them (and the nodes' annotations), as
+// `oc adm upgrade status` does.
+type MachineConfigs interface {
+	ListMachineConfigs(ctx context.Context) ([]MachineConfig, error)
 }
