@@ -47,6 +47,7 @@ func checkDrains(vmis []kubevirtv1.VirtualMachineInstance, vms []kubevirtv1.Virt
 		runStrategy[[2]string{vm.Namespace, vm.Name}] = rs
 	}
 	var restarts, staysOff, deleted []string
+	own := 0 // VMIs whose own strategy decides, not the cluster's
 	for i := range vmis {
 		vmi := &vmis[i]
 		if vmi.IsFinal() || vmi.Status.NodeName == "" {
@@ -57,6 +58,9 @@ func checkDrains(vmis []kubevirtv1.VirtualMachineInstance, vms []kubevirtv1.Virt
 			continue
 		}
 		obj := "VMI " + vmi.Namespace + "/" + vmi.Name
+		if vmi.Spec.EvictionStrategy != nil {
+			own++
+		}
 		switch p.Restart {
 		case workload.RestartAlways:
 			restarts = append(restarts, obj)
@@ -67,19 +71,23 @@ func checkDrains(vmis []kubevirtv1.VirtualMachineInstance, vms []kubevirtv1.Virt
 		}
 	}
 	var out []Finding
+	why := fmt.Sprintf("eviction strategy %s, the cluster-wide one from the %s", cluster, source)
+	if own > 0 {
+		why = fmt.Sprintf("their eviction strategy: %s set their own, the others take the cluster-wide %s from the %s", countOf(own, "VMI has", "VMIs have"), cluster, source)
+	}
 	if len(deleted) > 0 {
 		out = append(out, Finding{Check: CheckDrainDataLoss, Severity: SeverityError, Objects: deleted,
-			Reason: fmt.Sprintf("%s with no VirtualMachine will be deleted by the node drains (eviction strategy %s, from the %s): the data on their ephemeral disks is lost", countOf(len(deleted), "standalone VMI", "standalone VMIs"), cluster, source),
+			Reason: fmt.Sprintf("%s with no VirtualMachine will be deleted by the node drains (%s): the data on their ephemeral disks is lost", countOf(len(deleted), "standalone VMI", "standalone VMIs"), why),
 			Remedy: "run them from a VirtualMachine with runStrategy Always, or give them evictionStrategy LiveMigrate if they can migrate, before the update"})
 	}
 	if len(staysOff) > 0 {
 		out = append(out, Finding{Check: CheckDrainShutdown, Severity: SeverityWarning, Objects: staysOff,
-			Reason: fmt.Sprintf("%s will be shut down by the node drains (eviction strategy %s, from the %s) and will not start again by themselves (runStrategy not Always)", countOf(len(staysOff), "VMI", "VMIs"), cluster, source),
+			Reason: fmt.Sprintf("%s will be shut down by the node drains (%s) and will not start again by themselves (runStrategy not Always)", countOf(len(staysOff), "VMI", "VMIs"), why),
 			Remedy: "set runStrategy Always on their VirtualMachines, or make them migratable with evictionStrategy LiveMigrate, or plan to start them after their node reboots"})
 	}
 	if len(restarts) > 0 {
 		out = append(out, Finding{Check: CheckDrainShutdown, Severity: SeverityWarning, Objects: restarts,
-			Reason: fmt.Sprintf("%s will be shut down by the node drains and restarted by their VirtualMachines (eviction strategy %s, from the %s): each is down while it restarts", countOf(len(restarts), "VMI", "VMIs"), cluster, source),
+			Reason: fmt.Sprintf("%s will be shut down by the node drains and restarted by their VirtualMachines (%s): each is down while it restarts", countOf(len(restarts), "VMI", "VMIs"), why),
 			Remedy: "give the ones that can migrate evictionStrategy LiveMigrate (or set it cluster-wide in the HyperConverged) to move them without downtime"})
 	}
 	return out

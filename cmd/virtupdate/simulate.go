@@ -25,6 +25,7 @@ func init() { subcommands = append(subcommands, newSimulateCommand) }
 type simulateOptions struct {
 	seed           int64
 	via, graph     string
+	html           string
 	acceptRisks    []string
 	force          bool
 	failMigrations []string
@@ -52,6 +53,7 @@ cluster take seconds.`,
 	f := cmd.Flags()
 	f.Int64Var(&o.seed, "seed", -1, "the seed of the fake's random choices (default: the scenario's)")
 	f.StringVar(&o.via, "via", "", "the odd-minor OpenShift release of an EUS-to-EUS update (default: from --graph; without a graph the simulation assumes the odd minor's first release the EUS channel takes, and says so)")
+	f.StringVar(&o.html, "html", "", "also write a self-contained HTML page of the update to FILE: the steps as a Gantt chart, one lane per node, migrations and evictions in flight, and a per-VM table")
 	f.StringVar(&o.graph, "graph", "", "an update graph JSON file (or -): the plan's OpenShift hops follow its recommended updates")
 	f.StringSliceVar(&o.acceptRisks, "accept-risks", nil, "the risks of conditional updates the path may take, by name, comma-separated; needs --graph")
 	f.BoolVar(&o.force, "force", false, "run despite Error findings of the pre-flight checks")
@@ -167,6 +169,11 @@ func (o *simulateOptions) run(cmd *cobra.Command, file string) error {
 	}
 	sum := summarize(c, plan, events, res, runErr)
 	sum.Scenario = file
+	if o.html != "" {
+		if err := writeHTML(o.html, simulationPage("Simulated update: "+file, plan, events, c.Events(), sum)); err != nil {
+			return err
+		}
+	}
 	out := cmd.OutOrStdout()
 	if *o.output != outputText {
 		if events == nil {
