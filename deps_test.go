@@ -13,7 +13,7 @@ const module = "github.com/virtupdate/virtupdate"
 
 // leaves decide and never act: they must not reach a cluster client or the
 // cluster implementations.
-var leaves = []string{"conditions", "channel", "workload"}
+var leaves = []string{"conditions", "channel", "workload", "window", "report"}
 
 type listedPackage struct {
 	ImportPath string
@@ -62,9 +62,17 @@ func forbidden(importPath string) []string {
 		}
 	}
 	switch top {
-	case "cmd", "examples", "fake":
+	case "cmd", "examples", "fake", "forecast":
 	default:
 		bad = append(bad, module+"/fake")
+	}
+	switch top {
+	case "scenario", "snapshot":
+		// Readers of real state build scenarios; they need no cluster
+		// client of their own and no fake.
+		bad = append(bad, "k8s.io/client-go", module+"/kube", module+"/forecast")
+	case "forecast":
+		bad = append(bad, module+"/kube")
 	}
 	if top != "cmd" && top != "examples" {
 		bad = append(bad, module+"/cmd", module+"/examples")
@@ -108,6 +116,11 @@ func TestForbiddenRules(t *testing.T) {
 		{module + "/update", "k8s.io/client-go", false},
 		{module + "/cmd/virtupdate", module + "/fake", false},
 		{module + "/examples/eus-upgrade", module + "/fake", false},
+		{module + "/forecast", module + "/fake", false},
+		{module + "/forecast", module + "/kube", true},
+		{module + "/snapshot", module + "/kube", true},
+		{module + "/scenario", module + "/fake", true},
+		{module + "/window", module + "/update", true},
 	} {
 		if got := has(tt.pkg, tt.dep); got != tt.want {
 			t.Errorf("%s may not import %s: got %v, want %v", tt.pkg, tt.dep, got, tt.want)

@@ -69,16 +69,19 @@ func Plan(r update.Request) (*update.Plan, error) {
 			Detail:  fmt.Sprintf("the paused-pool EUS procedure from 4.8 needs %s or later, the cluster runs %s", PausedPoolsMinimum, p.OCP),
 			Instead: "update to the newest 4.8.z (at least " + PausedPoolsMinimum.String() + ") first, then plan again"}
 	}
-	cnvOdd, err := channel.NextCNVMinor(p.CNVMinor)
-	if err != nil {
-		return nil, &update.RefusalError{Err: update.ErrBadRequest, Field: "From.CNV", Detail: err.Error(), Instead: "give the OpenShift Virtualization version the cluster runs"}
+	var oddTarget, dstTarget update.OperatorTarget
+	if !r.WithoutCNV {
+		cnvOdd, err := channel.NextCNVMinor(p.CNVMinor)
+		if err != nil {
+			return nil, &update.RefusalError{Err: update.ErrBadRequest, Field: "From.CNV", Detail: err.Error(), Instead: "give the OpenShift Virtualization version the cluster runs"}
+		}
+		cnvDst, err := channel.NextCNVMinor(cnvOdd)
+		if err != nil {
+			return nil, &update.RefusalError{Err: update.ErrBadRequest, Field: "From.CNV", Detail: err.Error(), Instead: "give the OpenShift Virtualization version the cluster runs"}
+		}
+		oddTarget, _ = update.Request{CNVCatalog: r.CNVCatalog, Namespace: r.Namespace, Subscription: r.Subscription}.CNVTarget(p, cnvOdd, channel.Version{})
+		dstTarget, _ = r.CNVTarget(p, cnvDst, channel.Version{})
 	}
-	cnvDst, err := channel.NextCNVMinor(cnvOdd)
-	if err != nil {
-		return nil, &update.RefusalError{Err: update.ErrBadRequest, Field: "From.CNV", Detail: err.Error(), Instead: "give the OpenShift Virtualization version the cluster runs"}
-	}
-	oddTarget, _ := update.Request{CNVCatalog: r.CNVCatalog, Namespace: r.Namespace, Subscription: r.Subscription}.CNVTarget(p, cnvOdd, channel.Version{})
-	dstTarget, _ := r.CNVTarget(p, cnvDst, channel.Version{})
 
 	plan := &update.Plan{Kind: update.KindEUS, From: update.Versions{OCP: p.OCP.String(), CNV: r.From.CNV},
 		To: update.Versions{OCP: p.To.String(), CNV: dstTarget.Version}}
@@ -132,24 +135,33 @@ func Plan(r update.Request) (*update.Plan, error) {
 	} else {
 		plan.Notes = append(plan.Notes, "the paused-pool procedure starts with 4.8 → 4.10 (from "+PausedPoolsMinimum.String()+"): from "+src.String()+" the worker pools are not paused, and workers reboot at each minor")
 	}
-	steps = append(steps, update.DisableWorkloadUpdates())
-	if p.CNVMinor == src {
-		steps = append(steps, r.CurrentMinorCNV(p))
+	if r.WithoutCNV {
+		// The platform alone: the channel and the hops, with the workers
+		// paused so they reboot once.
+		steps = append(steps, update.SetChannel(p.To, true))
+		steps = append(steps, update.PlatformSteps(early)...)
+		steps = append(steps, oddSteps...)
+		steps = append(steps, update.PlatformSteps(dstHops)...)
+	} else {
+		steps = append(steps, update.DisableWorkloadUpdates())
+		if p.CNVMinor == src {
+			steps = append(steps, r.CurrentMinorCNV(p))
+		}
+		steps = append(steps,
+			update.WaitUpgradeable("wait-upgradeable-"+src.String()),
+			update.SetChannel(p.To, true))
+		steps = append(steps, update.PlatformSteps(early)...)
+		steps = append(steps, oddSteps...)
+		steps = append(steps,
+			update.UpdateOperator(oddTarget),
+			update.WaitUpgradeable("wait-upgradeable-"+odd.String()))
+		steps = append(steps, update.PlatformSteps(dstHops)...)
+		steps = append(steps,
+			update.UpdateOperator(dstTarget),
+			update.RestoreWorkloadUpdates(),
+			update.VerifyWorkloads(),
+		)
 	}
-	steps = append(steps,
-		update.WaitUpgradeable("wait-upgradeable-"+src.String()),
-		update.SetChannel(p.To, true))
-	steps = append(steps, update.PlatformSteps(early)...)
-	steps = append(steps, oddSteps...)
-	steps = append(steps,
-		update.UpdateOperator(oddTarget),
-		update.WaitUpgradeable("wait-upgradeable-"+odd.String()))
-	steps = append(steps, update.PlatformSteps(dstHops)...)
-	steps = append(steps,
-		update.UpdateOperator(dstTarget),
-		update.RestoreWorkloadUpdates(),
-		update.VerifyWorkloads(),
-	)
 	if paused {
 		steps = append(steps, update.UnpauseWorkerPools())
 	} else {

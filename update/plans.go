@@ -83,6 +83,10 @@ type Request struct {
 	// graph (Plan.Request has them); used when Graph is nil, so that a plan
 	// resumed from its checkpoint takes the same path.
 	Hops []string
+	// WithoutCNV says the cluster has no OpenShift Virtualization: the plan
+	// updates the platform alone, with no operator step and no workload
+	// step.
+	WithoutCNV bool
 	// Force runs the plan despite Error findings of the pre-flight checks.
 	Force bool
 	// Namespace and Subscription locate the operator; empty means
@@ -115,6 +119,13 @@ func (r Request) Parse() (Parsed, error) {
 		if p.To, err = channel.ParseVersion(r.To); err != nil {
 			return p, &RefusalError{Err: ErrBadRequest, Field: "To", Detail: err.Error(), Instead: "give a version like 4.16.3"}
 		}
+	}
+	if r.WithoutCNV && (r.From.CNV != "" || r.CNV != "" || len(r.CNVCatalog) > 0) {
+		return p, &RefusalError{Err: ErrBadRequest, Field: "WithoutCNV", Detail: "the cluster has no OpenShift Virtualization, yet the request names its versions",
+			Instead: "leave the OpenShift Virtualization versions out, or plan with them"}
+	}
+	if r.WithoutCNV {
+		return p, nil
 	}
 	if r.From.CNV != "" {
 		if p.CNV, err = channel.ParseVersion(r.From.CNV); err != nil {
@@ -197,6 +208,7 @@ type SavedRequest struct {
 	Hops        []string `json:"hops,omitempty"`
 	AcceptRisks []string `json:"acceptRisks,omitempty"`
 	Force       bool     `json:"force,omitempty"`
+	WithoutCNV  bool     `json:"withoutCNV,omitempty"`
 	Namespace   string   `json:"namespace,omitempty"`
 	// Subscription is the Subscription's name.
 	Subscription string `json:"subscription,omitempty"`
@@ -206,13 +218,13 @@ type SavedRequest struct {
 // plan found.
 func (r Request) Resumable(hops []string) *SavedRequest {
 	return &SavedRequest{From: r.From, To: r.To, CNV: r.CNV, CNVCatalog: r.CNVCatalog, Via: r.Via, Hops: hops,
-		AcceptRisks: r.AcceptRisks, Force: r.Force, Namespace: r.Namespace, Subscription: r.Subscription}
+		AcceptRisks: r.AcceptRisks, Force: r.Force, WithoutCNV: r.WithoutCNV, Namespace: r.Namespace, Subscription: r.Subscription}
 }
 
 // Request rebuilds the request.
 func (s SavedRequest) Request() Request {
 	return Request{From: s.From, To: s.To, CNV: s.CNV, CNVCatalog: s.CNVCatalog, Via: s.Via, Hops: s.Hops,
-		AcceptRisks: s.AcceptRisks, Force: s.Force, Namespace: s.Namespace, Subscription: s.Subscription}
+		AcceptRisks: s.AcceptRisks, Force: s.Force, WithoutCNV: s.WithoutCNV, Namespace: s.Namespace, Subscription: s.Subscription}
 }
 
 // CNVTarget is the OpenShift Virtualization target of a minor: the
@@ -319,10 +331,12 @@ func ZStreamPlan(r Request) (*Plan, error) {
 		plan.Steps = append(plan.Steps, WaitPoolsUpdated("wait-pools-"+p.To.MinorVersion().String()))
 	}
 	t, ok := r.CNVTarget(p, p.CNVMinor, p.CNV)
-	if ok {
+	switch {
+	case r.WithoutCNV:
+	case ok:
 		plan.To.CNV = t.Version
 		plan.Steps = append(plan.Steps, UpdateOperator(t), VerifyWorkloads())
-	} else {
+	default:
 		plan.Notes = append(plan.Notes, "the catalog offers no OpenShift Virtualization release newer than "+p.CNV.String()+" in "+p.CNVMinor.String())
 	}
 	if len(plan.Steps) == 1 {
@@ -345,12 +359,15 @@ func MinorPlan(r Request) (*Plan, error) {
 		return nil, &RefusalError{Err: ErrWrongKind, Field: "To", Detail: fmt.Sprintf("%s → %s is not a minor update (%s)", p.OCP, p.To, kind),
 			Instead: "plan it with NewPlan, which picks the kind (or eus.Plan for EUS to EUS)"}
 	}
-	cnvMinor, err := channel.NextCNVMinor(p.CNVMinor)
-	if err != nil {
-		return nil, &RefusalError{Err: ErrBadRequest, Field: "From.CNV", Detail: err.Error(), Instead: "give the OpenShift Virtualization version the cluster runs"}
-	}
 	m := p.To.MinorVersion()
-	t, _ := r.CNVTarget(p, cnvMinor, channel.Version{})
+	var t OperatorTarget
+	if !r.WithoutCNV {
+		cnvMinor, err := channel.NextCNVMinor(p.CNVMinor)
+		if err != nil {
+			return nil, &RefusalError{Err: ErrBadRequest, Field: "From.CNV", Detail: err.Error(), Instead: "give the OpenShift Virtualization version the cluster runs"}
+		}
+		t, _ = r.CNVTarget(p, cnvMinor, channel.Version{})
+	}
 	plan := &Plan{Kind: KindMinor, From: Versions{OCP: p.OCP.String(), CNV: r.From.CNV}, To: Versions{OCP: p.To.String(), CNV: t.Version},
 		Preflight: r.preflight(KindMinor, p)}
 	hops, found, err := r.PlatformPath(p, "")
@@ -361,6 +378,12 @@ func MinorPlan(r Request) (*Plan, error) {
 	plan.Request = r.Resumable(hops)
 	plan.Preflight.Findings = plan.Findings
 	plan.Steps = []Step{PreflightStep(plan.Preflight)}
+	if r.WithoutCNV {
+		plan.Steps = append(plan.Steps, SetChannel(p.To, false))
+		plan.Steps = append(plan.Steps, PlatformSteps(hops)...)
+		plan.Steps = append(plan.Steps, WaitPoolsUpdated("wait-pools-"+m.String()))
+		return plan, nil
+	}
 	if p.CNVMinor == p.OCP.MinorVersion() {
 		plan.Steps = append(plan.Steps, r.CurrentMinorCNV(p))
 	}

@@ -10,6 +10,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/clock"
+
+	"github.com/virtupdate/virtupdate/window"
 )
 
 // Waiter lets time pass between two polls of a condition and between two
@@ -88,6 +90,12 @@ type Options struct {
 	// Retriable says which errors are retried with ConflictBackoff; nil
 	// means DefaultRetriable: lost races and transient API errors.
 	Retriable func(error) bool
+	// Window holds the steps that change the cluster until it is open: a
+	// step with Changes starts only inside a window (the run waits for the
+	// next one to open, reporting when); once started it runs to its end,
+	// and steps that change nothing go on at any time. nil means always
+	// open.
+	Window window.Gate
 	// PauseBefore names steps to stop before: the run saves the checkpoint
 	// at that step and returns with Result.Paused set; the next Run
 	// resumes there (and does not stop at that step again).
@@ -452,6 +460,11 @@ func (r *runner) step(ctx context.Context, i int, acted bool) error {
 	r.emit(EventStepStarted, i, st.Description)
 	s := r.state(i)
 	if st.Changes && !acted {
+		if err := r.awaitWindow(ctx, i); err != nil {
+			return r.stepError(ctx, i, err)
+		}
+	}
+	if st.Changes && !acted {
 		r.rec.Step, r.rec.StepName, r.rec.Acted = i, st.Name, false
 		if err := r.save(ctx); err != nil {
 			return r.stepError(ctx, i, err)
@@ -464,6 +477,7 @@ func (r *runner) step(ctx context.Context, i int, acted bool) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+
 			r.emit(EventActing, i, st.Description)
 			if err := r.retry(ctx, i, func() error { return st.Act(ctx, s) }); err != nil {
 				return r.stepError(ctx, i, err)
@@ -483,6 +497,32 @@ func (r *runner) step(ctx context.Context, i int, acted bool) error {
 	}
 	r.emit(EventStepDone, i, "done")
 	return nil
+}
+
+// ErrNoWindow: Options.Window will never open again, so a step that
+// changes the cluster cannot start.
+var ErrNoWindow = errors.New("no maintenance window opens")
+
+// awaitWindow waits until Options.Window is open, saying when it opens.
+func (r *runner) awaitWindow(ctx context.Context, i int) error {
+	if r.opts.Window == nil {
+		return nil
+	}
+	for {
+		now := r.clock.Now()
+		open, next := r.opts.Window.Open(now)
+		if open {
+			return nil
+		}
+		if next.IsZero() {
+			return fmt.Errorf("%w: the step changes the cluster and may start only inside a maintenance window", ErrNoWindow)
+		}
+		r.emit(EventWaiting, i, fmt.Sprintf("outside the maintenance window: the step starts when the next one opens at %s (in %s)",
+			next.UTC().Format(time.RFC3339), next.Sub(now).Round(time.Second)))
+		if err := r.waiter.Wait(ctx, next.Sub(now)); err != nil {
+			return err
+		}
+	}
 }
 
 // retry calls fn until it succeeds or fails with an error Options.Retriable

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
+	"github.com/virtupdate/virtupdate/eus"
 	"github.com/virtupdate/virtupdate/fake"
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -270,5 +272,47 @@ func TestPlanValidate(t *testing.T) {
 		if _, err := update.Run(context.Background(), nil, p, update.Options{}); err == nil {
 			t.Errorf("%s: Run accepted it; %s", tt.name, tt.reason)
 		}
+	}
+}
+
+// With Manual approval and a newer z of the current CNV minor in the
+// catalog, OLM's first InstallPlan is for that z. The minor plan takes it
+// first (the documented jump to the newest z), then approves the next
+// minor's: the run completes, approving each expected InstallPlan in order
+// and no other.
+func TestManualApprovalWithANewerZOfTheCurrentMinorCompletes(t *testing.T) {
+	for _, tt := range []struct {
+		reason string
+		build  func(update.Request) (*update.Plan, error)
+		to     string
+		want   []string
+	}{
+		{"minor update", update.NewPlan, "4.15.10", []string{"kubevirt-hyperconverged-operator.v4.14.5", "kubevirt-hyperconverged-operator.v4.15.2"}},
+		{"EUS-to-EUS update", eus.NewPlan, "4.16.3", []string{"kubevirt-hyperconverged-operator.v4.14.5", "kubevirt-hyperconverged-operator.v4.15.2", "kubevirt-hyperconverged-operator.v4.16.1"}},
+	} {
+		t.Run(tt.reason, func(t *testing.T) {
+			c, s := newCluster(t, fmt.Sprintf(smallCluster, "4.14.20", "4.14.3", "Manual", "4.14.4, 4.14.5, 4.15.1, 4.15.2, 4.16.1"))
+			r := update.Request{From: update.Versions{OCP: "4.14.20", CNV: "4.14.3"}, To: tt.to, CNVCatalog: s.CNV.Catalog}
+			if tt.to == "4.16.3" {
+				r.Via = "4.15.30"
+			}
+			plan, err := tt.build(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var events []update.Event
+			if _, err := update.Run(context.Background(), c, plan, fakeOptions(c, &events)); err != nil {
+				t.Fatal(err)
+			}
+			var approved []string
+			for _, e := range events {
+				if e.Type == update.EventReport && strings.HasPrefix(e.Message, "approved InstallPlan ") {
+					approved = append(approved, e.Message[strings.LastIndex(e.Message, " ")+1:])
+				}
+			}
+			if d := cmp.Diff(tt.want, approved); d != "" {
+				t.Errorf("approved in order (-want +got):\n%s", d)
+			}
+		})
 	}
 }

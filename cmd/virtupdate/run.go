@@ -28,13 +28,14 @@ type runOptions struct {
 	to, graph, cnv, via, checkpoint   string
 	acceptRisks, catalog, pauseBefore []string
 	dryRun, yes, resume, force        bool
+	windows                           *[]string
 	output                            *string
 }
 
 func newRunCommand() *cobra.Command {
 	o := &runOptions{}
 	cmd := &cobra.Command{
-		Use:   "run --to VERSION [--graph FILE] [--accept-risks NAME,...] [--dry-run] [--yes] [--pause-before STEP]... | run --continue",
+		Use:   "run --to VERSION [--graph FILE] [--accept-risks NAME,...] [--window WINDOW]... [--dry-run] [--yes] [--pause-before STEP]... | run --continue",
 		Short: "Run an update on a live cluster, step by step, with its checkpoint in the cluster",
 		Long: `Plans the update to --to from the versions the cluster runs (the same plan as
 "virtupdate plan"), shows it with the pre-flight findings, asks for confirmation
@@ -52,6 +53,8 @@ exactly as it was found.
 
 --dry-run changes nothing and prints what each step would do. Transient API
 errors (5xx, 429, timeouts, dropped connections) are retried inside a step.
+With --window, a step that changes the cluster starts only inside a maintenance
+window; the run waits, saying when the next one opens.
 
 Exit codes: 0 done, or paused before a step; 1 the update stopped (blocked by
 Error findings, a step failed, or interrupted; the checkpoint is kept); 2 bad
@@ -75,6 +78,7 @@ input or usage; 3 the cluster cannot be reached or read.`,
 	f.BoolVar(&o.resume, "continue", false, "resume the plan of the cluster's checkpoint (the plan comes from the checkpoint: give no --to, --graph or version flags)")
 	f.BoolVar(&o.force, "force", false, "run despite Error findings of the pre-flight checks")
 	f.StringVar(&o.checkpoint, "checkpoint", update.DefaultCheckpointName, "the name of the checkpoint record")
+	o.windows = windowFlag(cmd)
 	o.output = outputFlag(cmd)
 	o.cluster.register(cmd)
 	return cmd
@@ -83,6 +87,9 @@ input or usage; 3 the cluster cannot be reached or read.`,
 // validate checks the flags before the cluster is read.
 func (o *runOptions) validate(cmd *cobra.Command) error {
 	if err := checkOutput(*o.output); err != nil {
+		return err
+	}
+	if _, err := gateOf(*o.windows); err != nil {
 		return err
 	}
 	if o.resume {
@@ -159,7 +166,11 @@ func (o *runOptions) run(cmd *cobra.Command) error {
 		}
 	}
 	clk, waiter := runTime(c)
-	opts := update.Options{Clock: clk, Waiter: waiter, DryRun: o.dryRun, Checkpoint: o.checkpoint, PauseBefore: o.pauseBefore}
+	gate, err := gateOf(*o.windows)
+	if err != nil {
+		return err
+	}
+	opts := update.Options{Clock: clk, Waiter: waiter, DryRun: o.dryRun, Checkpoint: o.checkpoint, PauseBefore: o.pauseBefore, Window: gate}
 	prog := newProgress(cmd.ErrOrStderr(), len(plan.Steps))
 	opts.OnEvent = prog.event
 	if o.force {

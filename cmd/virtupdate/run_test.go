@@ -116,3 +116,18 @@ func TestRunFlagsAndConfirmation(t *testing.T) {
 		t.Errorf("answering no: err = %v", err)
 	}
 }
+
+func TestRunWindowFlag(t *testing.T) {
+	runOnFake(t)
+	_, _, err := run(t, "", "run", "--to", "4.15.3", "--yes", "--window", "Mon-Fry 22:00-05:00")
+	if err == nil || !strings.Contains(err.Error(), `day "Fry"`) || exitCode(err) != exitUsage {
+		t.Errorf("a bad window: err = %v", err)
+	}
+	_, stderr, err := run(t, "", "run", "--to", "4.14.20", "--yes", "--window", "Sat 22:00+6h UTC", "--window", "Sun 22:00+6h UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "outside the maintenance window") {
+		t.Errorf("the run did not say it waits for the window:\n%s", stderr)
+	}
+}

@@ -26,6 +26,7 @@ type simulateOptions struct {
 	seed           int64
 	via, graph     string
 	html           string
+	windows        *[]string
 	acceptRisks    []string
 	force          bool
 	failMigrations []string
@@ -62,6 +63,7 @@ cluster take seconds.`,
 	f.StringArrayVar(&o.conflicts, "conflicts", nil, "KIND=N: the next N writes of the kind lose a race, e.g. HyperConverged=2 (repeatable)")
 	f.StringArrayVar(&o.failNodeBoot, "fail-node-boot", nil, "NODE: the node does not come back from its next reboot (repeatable)")
 	f.IntVar(&o.failInstalls, "fail-operator-installs", 0, "the next N operator installs fail")
+	o.windows = windowFlag(cmd)
 	o.output = outputFlag(cmd)
 	return cmd
 }
@@ -153,7 +155,12 @@ func (o *simulateOptions) run(cmd *cobra.Command, file string) error {
 	}
 	var events []update.Event
 	live := liveLine(cmd.ErrOrStderr())
+	gate, err := gateOf(*o.windows)
+	if err != nil {
+		return err
+	}
 	runOpts := update.Options{
+		Window: gate,
 		Clock:  c.Clock(),
 		Waiter: update.WaiterFunc(func(_ context.Context, d time.Duration) error { return c.Advance(d) }),
 		OnEvent: func(e update.Event) {
@@ -196,6 +203,8 @@ func (o *simulateOptions) plan(cmd *cobra.Command, s *fake.Scenario) (*update.Pl
 	r := update.Request{From: update.Versions{OCP: s.ClusterVersion.Version}, To: s.Update.To, Force: o.force, AcceptRisks: o.acceptRisks}
 	if s.CNV != nil {
 		r.From.CNV, r.CNVCatalog = s.CNV.Version, s.CNV.Catalog
+	} else {
+		r.WithoutCNV = true // a scenario without cnv: has no OpenShift Virtualization
 	}
 	if len(o.acceptRisks) > 0 && o.graph == "" {
 		return nil, usageError(errors.New("--accept-risks needs --graph: without an update graph there are no conditional updates to accept"))
@@ -489,19 +498,19 @@ func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res up
 }
 
 func writeTimeline(w io.Writer, plan *update.Plan, sum simSummary) {
-	fmt.Fprintf(w, "%s update, %s → %s\n\n", sum.Kind, showVersions(sum.From), showVersions(sum.To))
+	fmt.Fprintf(w, "%s, %s → %s\n\n", planKindName(sum.Kind), showVersions(sum.From), showVersions(sum.To))
 	fmt.Fprintln(w, "Timeline (virtual time since the start):")
 	for _, p := range sum.Phases {
 		fmt.Fprintf(w, "  %9s  %-26s %9s", offset(sum.Start, p.Start), p.Step, p.End.Sub(p.Start).Round(time.Second))
 		var extra []string
 		if p.Migrations > 0 || p.FailedMigration > 0 {
-			extra = append(extra, fmt.Sprintf("%d migrations (%d failed)", p.Migrations+p.FailedMigration, p.FailedMigration))
+			extra = append(extra, fmt.Sprintf("%s (%d failed)", plural(p.Migrations+p.FailedMigration, "migration", "migrations"), p.FailedMigration))
 		}
 		if p.ShutDown > 0 {
-			extra = append(extra, fmt.Sprintf("%d VMIs shut down", p.ShutDown))
+			extra = append(extra, plural(p.ShutDown, "VMI", "VMIs")+" shut down")
 		}
 		if p.NodesUpdated > 0 {
-			extra = append(extra, fmt.Sprintf("%d nodes updated", p.NodesUpdated))
+			extra = append(extra, plural(p.NodesUpdated, "node", "nodes")+" updated")
 		}
 		if len(extra) > 0 {
 			fmt.Fprintf(w, "  %s", strings.Join(extra, ", "))
