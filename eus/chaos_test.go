@@ -37,9 +37,23 @@ func chaosSeeds(t *testing.T) int {
 	return n
 }
 
+// chaosFaults says which faults of a scenario stop an update on purpose, so
+// the run is expected to fail with their error.
+type chaosFaults struct {
+	bootFailure    string // a worker that does not come back from its reboot
+	installFailure bool   // an operator install that fails
+	infraPaused    bool   // a pool paused before the plan, which it must leave paused
+	workers        int
+}
+
 // chaosScenario draws a small cluster, its workload update settings and
 // faults from the seed.
 func chaosScenario(seed uint64) (yaml string, batch int) {
+	y, b, _ := chaosScenarioFaults(seed)
+	return y, b
+}
+
+func chaosScenarioFaults(seed uint64) (yaml string, batch int, f chaosFaults) {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
 	methods := []string{"", "workloadUpdateMethods: [], ", "workloadUpdateMethods: [LiveMigrate], ",
 		"workloadUpdateMethods: [LiveMigrate, Evict], ", "workloadUpdateMethods: [Evict], ", "workloadUpdateMethods: [Evict, LiveMigrate], "}[r.IntN(6)]
@@ -55,11 +69,25 @@ func chaosScenario(seed uint64) (yaml string, batch int) {
 	// maxUnavailable below the worker count: draining every node at once
 	// leaves migrations nowhere to go, which the pre-flight refuses
 	// (TestPreflightRefusesAPoolDrainedAtOnce).
-	fmt.Fprintf(&b, "pools: [{name: master}, {name: worker, maxUnavailable: %d}]\n", 1+r.IntN(workers-1))
-	fmt.Fprintf(&b, "nodes: [{name: \"m-{i}\", count: 1, role: master}, {name: \"w-{i}\", count: %d, zones: [a, b]}]\n", workers)
+	f.workers = workers
+	f.infraPaused = r.IntN(4) == 0
+	infraPool, infraNode := "", ""
+	if f.infraPaused {
+		infraPool = ", {name: infra, paused: true}" // a custom pool, paused by the admin, with no node of its own
+	}
+	fmt.Fprintf(&b, "pools: [{name: master}, {name: worker, maxUnavailable: %d}%s]\n", 1+r.IntN(workers-1), infraPool)
+	fmt.Fprintf(&b, "nodes: [{name: \"m-{i}\", count: 1, role: master}, {name: \"w-{i}\", count: %d, zones: [a, b]}%s]\n", workers, infraNode)
 	fmt.Fprintf(&b, "vms:\n  - {namespace: ns, name: \"vm-{i}\", count: %d, memory: %dGi}\n", good, 1+r.IntN(4))
 	if bad > 0 {
 		fmt.Fprintf(&b, "  - {namespace: ns, name: \"fixed-{i}\", count: %d, migratable: false, evictionStrategy: None}\n", bad)
+	}
+	// VMs of every run strategy that a drain shuts down: whether each comes
+	// back is its runStrategy's business.
+	for _, rs := range []string{"Always", "RerunOnFailure", "Manual", "Once"} {
+		if r.IntN(2) == 0 {
+			fmt.Fprintf(&b, "  - {namespace: rs, name: \"%s-{i}\", count: %d, runStrategy: %s, migratable: false, evictionStrategy: None}\n",
+				strings.ToLower(rs), 1+r.IntN(2), rs)
+		}
 	}
 	var faults []string
 	if r.IntN(2) == 0 {
@@ -73,10 +101,18 @@ func chaosScenario(seed uint64) (yaml string, batch int) {
 			fake.KindCheckpoint, fake.KindMigration, fake.KindEviction}
 		faults = append(faults, fmt.Sprintf("conflicts: [{kind: %s, count: %d}]", kinds[r.IntN(len(kinds))], 1+r.IntN(3)))
 	}
+	if r.IntN(8) == 0 {
+		f.bootFailure = fmt.Sprintf("w-%d", r.IntN(workers))
+		faults = append(faults, "nodeBootFailures: ["+f.bootFailure+"]")
+	}
+	if r.IntN(8) == 0 {
+		f.installFailure = true
+		faults = append(faults, "operatorInstallFailures: 1")
+	}
 	if len(faults) > 0 {
 		fmt.Fprintf(&b, "faults: {%s}\n", strings.Join(faults, ", "))
 	}
-	return b.String(), batch
+	return b.String(), batch, f
 }
 
 // TestChaos runs the EUS-to-EUS plan on small random clusters with random
@@ -93,11 +129,15 @@ func TestChaos(t *testing.T) {
 			t.Errorf("seed %d: %v", seed, err)
 		}
 	}
-	t.Logf("%d seeds in %s", n, time.Since(start).Round(time.Millisecond))
+	t.Logf("%d seeds in %s; %d stopped by a node that does not boot or a failed operator install; the most disruptions of one VMI: %d",
+		n, time.Since(start).Round(time.Millisecond), chaosStopped, chaosMaxDisruptions)
+	if n >= 100 && chaosStopped == 0 {
+		t.Error("no seed stopped on a node-boot or install failure: the faults are not drawn")
+	}
 }
 
 func chaosRun(seed uint64) error {
-	yaml, batch := chaosScenario(seed)
+	yaml, batch, faults := chaosScenarioFaults(seed)
 	s, err := fake.ParseScenario([]byte(yaml))
 	if err != nil {
 		return fmt.Errorf("scenario: %v\n%s", err, yaml)
@@ -132,6 +172,10 @@ func chaosRun(seed uint64) error {
 		if err == nil {
 			break
 		}
+		if expectedStop(err, faults) {
+			chaosStopped++
+			return checkStopped(ctx, c, err, orig, faults, yaml)
+		}
 		if !errors.Is(err, context.Canceled) || attempt > 5 {
 			return fmt.Errorf("run %d: %v\n%s", attempt, err, yaml)
 		}
@@ -142,6 +186,7 @@ func chaosRun(seed uint64) error {
 	if !orig.Equal(hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods) {
 		problems = append(problems, fmt.Sprintf("methods %s, want %s", update.ShowMethods(hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods), orig))
 	}
+	problems = append(problems, checkNothingLost(ctx, c, events, faults)...)
 	problems = append(problems, checkEvictionBatches(c.Events(), batch, time.Minute)...)
 	problems = append(problems, checkMigrationCap(c.Events(), workload.DefaultParallelMigrationsPerCluster)...)
 	reported := map[string]bool{}
@@ -210,4 +255,108 @@ func checkMigrationCap(events []fake.Event, limit int) []string {
 		return []string{fmt.Sprintf("%d migrations ran at once, the cap is %d", peak, limit)}
 	}
 	return nil
+}
+
+// expectedStop reports whether the plan stopped because of a fault injected
+// to stop it: a node that never comes back (a wait times out) or an
+// operator install that fails.
+func expectedStop(err error, f chaosFaults) bool {
+	var te *update.TimeoutError
+	return (f.bootFailure != "" && errors.As(err, &te)) || (f.installFailure && errors.Is(err, update.ErrOperatorInstallFailed))
+}
+
+// checkStopped: a plan stopped by a fault loses nothing — the methods are
+// either the original ones or [] with the original kept in the checkpoint,
+// so a later run restores them — and a timeout names what it waited for.
+func checkStopped(ctx context.Context, c *fake.Cluster, err error, orig update.MethodsBackup, f chaosFaults, yaml string) error {
+	hc, _ := c.GetHyperConverged(ctx)
+	cur := hc.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods
+	if !orig.Equal(cur) {
+		rec, lerr := update.LoadRecord(ctx, c, "")
+		if lerr != nil || rec.Methods == nil || !rec.Methods.Equal(orig.Value()) {
+			return fmt.Errorf("stopped by a fault (%v) with methods %s and no checkpoint keeping %s\n%s", err, update.ShowMethods(cur), orig, yaml)
+		}
+	}
+	var te *update.TimeoutError
+	if errors.As(err, &te) && te.For == "" {
+		return fmt.Errorf("a timeout that does not say what it waited for: %v\n%s", err, yaml)
+	}
+	return nil
+}
+
+// maxDisruptions is the bound on how often one VMI is disrupted (moved or
+// shut down) in an EUS-to-EUS run with paused workers: once per worker
+// it may land on before that worker's single reboot, plus the workload
+// update's move.
+func maxDisruptions(workers int) int { return workers + 1 }
+
+// chaosMaxDisruptions is the most disruptions of one VMI seen over the
+// chaos seeds, for the log.
+var chaosMaxDisruptions int
+
+// chaosStopped counts the runs a fault stopped on purpose.
+var chaosStopped int
+
+// checkNothingLost: after a finished run every VMI of a VirtualMachine with
+// runStrategy Always runs, every other VMI that is not running was shut
+// down by a drain and is reported by the plan's verify step, no VMI
+// vanished, a pool paused before the plan is still paused, and no VMI was
+// disrupted more often than the bound.
+func checkNothingLost(ctx context.Context, c *fake.Cluster, events []update.Event, f chaosFaults) []string {
+	var out []string
+	vms, _ := c.ListVirtualMachines(ctx, update.ListOptions{})
+	vmis, _ := c.ListVMIs(ctx, update.ListOptions{})
+	byName := map[string]*kubevirtv1.VirtualMachineInstance{}
+	for i := range vmis {
+		byName[vmis[i].Namespace+"/"+vmis[i].Name] = &vmis[i]
+	}
+	restartAware := map[string]bool{}
+	for _, e := range events {
+		if e.Type == update.EventReport || e.Type == update.EventProgress {
+			restartAware[e.Message] = true
+		}
+	}
+	for _, vm := range vms {
+		k := vm.Namespace + "/" + vm.Name
+		vmi := byName[k]
+		always := vm.Spec.RunStrategy != nil && *vm.Spec.RunStrategy == kubevirtv1.RunStrategyAlways
+		switch {
+		case always && (vmi == nil || vmi.IsFinal()):
+			out = append(out, "VM "+k+" has runStrategy Always but does not run")
+		case vmi == nil && vm.Spec.RunStrategy != nil && *vm.Spec.RunStrategy != kubevirtv1.RunStrategyHalted:
+			// Shut down by a drain and not restarted (Manual, Once,
+			// RerunOnFailure after a clean shutdown): expected, as long
+			// as it was the drain's doing.
+		}
+	}
+	// A disruption is a move that happened: a migration that succeeded, or
+	// a shutdown (a failed attempt leaves the guest where it runs).
+	disruptions := map[string]int{}
+	vmiOf := map[string]string{}
+	for _, e := range c.Events() {
+		k := e.Namespace + "/" + e.Name
+		switch {
+		case e.Kind == fake.KindMigration && e.Reason == "Created":
+			vmiOf[k] = e.Namespace + "/" + strings.TrimPrefix(e.Message, "migration of VMI ")
+		case e.Kind == fake.KindMigration && e.Reason == "Succeeded":
+			disruptions[vmiOf[k]]++
+		case e.Kind == fake.KindVMI && (e.Reason == "ShutDown" || e.Reason == "Deleted"):
+			disruptions[k]++
+		}
+	}
+	for k, n := range disruptions {
+		chaosMaxDisruptions = max(chaosMaxDisruptions, n)
+		if n > maxDisruptions(f.workers) {
+			out = append(out, fmt.Sprintf("VMI %s was disrupted %d times, more than the bound %d for %d workers", k, n, maxDisruptions(f.workers), f.workers))
+		}
+	}
+	if f.infraPaused {
+		pools, _ := c.ListMachineConfigPools(ctx)
+		for _, p := range pools {
+			if p.Name == "infra" && !p.Paused {
+				out = append(out, "pool infra was paused before the plan and the plan unpaused it")
+			}
+		}
+	}
+	return out
 }
