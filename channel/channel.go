@@ -222,12 +222,13 @@ type Promotion struct {
 
 const day = 24 * time.Hour
 
-// Promotions is the documented promotion model, as data. The delays are the
+// promotions is the documented promotion model, as data, read through
+// [OpenShift.Promotions]. The delays are the
 // documented estimates, not guarantees: candidate → fast once final tests
 // pass and the errata are published; fast → stable after typically one to
 // two weeks for a z-stream and 45 to 90 days for the first update into a
 // new minor; stable → eus at the same time, for EUS minors.
-var Promotions = []Promotion{
+var promotions = []Promotion{
 	{From: Candidate, To: Fast, Note: "final tests passed and errata published"},
 	{From: Fast, To: Stable, ZStream: Delay{Min: 7 * day, Max: 14 * day}, NewMinor: Delay{Min: 45 * day, Max: 90 * day},
 		Note: "the delay is the only difference between fast and stable; every release in fast reaches stable"},
@@ -243,7 +244,7 @@ func ExpectedIn(k Kind, inFast time.Time, newMinor bool) (earliest, latest time.
 	case Fast:
 		return inFast, inFast, true
 	case Stable, EUS:
-		p := Promotions[1]
+		p := promotions[1]
 		d := p.ZStream
 		if newMinor {
 			d = p.NewMinor

@@ -166,7 +166,7 @@ func TestAdmitsAgreesWithRealGraphs(t *testing.T) {
 
 func TestPromotionModel(t *testing.T) {
 	var steps []string
-	for _, p := range Promotions {
+	for _, p := range (OpenShift{}).Promotions() {
 		steps = append(steps, string(p.From)+">"+string(p.To))
 	}
 	if d := cmp.Diff([]string{"candidate>fast", "fast>stable", "stable>eus"}, steps); d != "" {

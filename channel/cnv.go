@@ -1,7 +1,6 @@
 package channel
 
 import (
-	"errors"
 	"fmt"
 )
 
@@ -14,10 +13,11 @@ type CNVMapping struct {
 	Confirmed bool
 }
 
-// CNVOCPTable is the 2.x ↔ OpenShift 4.x mapping. From 4.8 on the versions
-// align (CNV 4.y runs on OCP 4.y) and need no table. Documented: 2.2 ↔ 4.3
-// and 2.5 ↔ 4.6. Unconfirmed: 2.1 ↔ 4.2, 2.3 ↔ 4.4, 2.4 ↔ 4.5, 2.6 ↔ 4.7.
-var CNVOCPTable = []CNVMapping{
+// cnvOCPTable is the 2.x ↔ OpenShift 4.x mapping, read through
+// [OpenShift.Mappings]. From 4.8 on the versions align (CNV 4.y runs on OCP
+// 4.y) and need no table. Documented: 2.2 ↔ 4.3 and 2.5 ↔ 4.6. Unconfirmed:
+// 2.1 ↔ 4.2, 2.3 ↔ 4.4, 2.4 ↔ 4.5, 2.6 ↔ 4.7.
+var cnvOCPTable = []CNVMapping{
 	{CNV: Minor{2, 1}, OCP: Minor{4, 2}},
 	{CNV: Minor{2, 2}, OCP: Minor{4, 3}, Confirmed: true},
 	{CNV: Minor{2, 3}, OCP: Minor{4, 4}},
@@ -29,28 +29,39 @@ var CNVOCPTable = []CNVMapping{
 // firstAlignedCNV is the first CNV minor numbered like OpenShift.
 var firstAlignedCNV = Minor{4, 8}
 
-// Sentinel causes of CNV compatibility errors; a [*CNVError] wraps one.
+// Sentinel causes of CNV compatibility errors; a [*CNVError] wraps one. Each
+// refines one of the sentinels every [Compatibility] uses, named in its
+// doc: errors.Is(err, ErrPlatformTooOld) holds for an error that wraps
+// ErrCNVLeadsOCP.
 var (
-	// ErrUnknownCNVVersion: the CNV minor is neither in [CNVOCPTable] nor
-	// 4.8 or later.
-	ErrUnknownCNVVersion = errors.New("unknown OpenShift Virtualization version")
+	// ErrUnknownCNVVersion: the CNV minor is neither in the 2.x table
+	// ([OpenShift.Mappings]) nor 4.8 or later. Refines
+	// ErrUnknownOperatorVersion.
+	ErrUnknownCNVVersion = refine(ErrUnknownOperatorVersion, "unknown OpenShift Virtualization version")
 	// ErrCNVLeadsOCP: CNV would be on a newer minor than OpenShift; CNV never
-	// leads OpenShift.
-	ErrCNVLeadsOCP = errors.New("OpenShift Virtualization would lead OpenShift")
+	// leads OpenShift. Refines ErrPlatformTooOld.
+	ErrCNVLeadsOCP = refine(ErrPlatformTooOld, "OpenShift Virtualization would lead OpenShift")
 	// ErrCNVBehindOCP: CNV runs on an older minor than OpenShift, a state
-	// that is only supported while CNV catches up.
-	ErrCNVBehindOCP = errors.New("OpenShift Virtualization is behind OpenShift")
-	// ErrCNVSkipMinor: the update skips a CNV minor.
-	ErrCNVSkipMinor = errors.New("OpenShift Virtualization update skips a minor")
-	// ErrCNVZStreamOnly: CNV 2.1 had z-stream updates only.
-	ErrCNVZStreamOnly = errors.New("OpenShift Virtualization 2.1 has z-stream updates only")
+	// that is only supported while CNV catches up. Refines
+	// ErrPlatformTooNew.
+	ErrCNVBehindOCP = refine(ErrPlatformTooNew, "OpenShift Virtualization is behind OpenShift")
+	// ErrCNVSkipMinor: the update skips a CNV minor. Refines
+	// ErrUpdateNotAllowed.
+	ErrCNVSkipMinor = refine(ErrUpdateNotAllowed, "OpenShift Virtualization update skips a minor")
+	// ErrCNVZStreamOnly: CNV 2.1 had z-stream updates only. Refines
+	// ErrUpdateNotAllowed.
+	ErrCNVZStreamOnly = refine(ErrUpdateNotAllowed, "OpenShift Virtualization 2.1 has z-stream updates only")
 	// ErrCNVDowngrade: the target is not newer than the current version.
-	ErrCNVDowngrade = errors.New("OpenShift Virtualization update is not forward")
-	// ErrCNVNoUpdate: the stable channel offers no update now.
-	ErrCNVNoUpdate = errors.New("no OpenShift Virtualization update is offered")
+	// Refines ErrUpdateNotAllowed.
+	ErrCNVDowngrade = refine(ErrUpdateNotAllowed, "OpenShift Virtualization update is not forward")
+	// ErrCNVNoUpdate: the stable channel offers no update now. Refines
+	// ErrNoUpdateOffered.
+	ErrCNVNoUpdate = refine(ErrNoUpdateOffered, "no OpenShift Virtualization update is offered")
 )
 
-// CNVError says which CNV compatibility rule failed and what to do first.
+// CNVError says which compatibility rule failed and what to do first. Both
+// [OpenShift] and [Upstream] return it: CNV is the HyperConverged Cluster
+// Operator's release, downstream or upstream.
 type CNVError struct {
 	// Err is the rule, one of the sentinels above.
 	Err error
@@ -69,12 +80,13 @@ func cnvErr(rule error, format string, args ...any) error {
 }
 
 // OCPMinorForCNV returns the OpenShift minor a CNV minor runs on, and whether
-// that pairing is confirmed by the documentation (always true from 4.8).
+// that pairing is confirmed by the documentation (always true from 4.8). It
+// is [OpenShift.PlatformMinor].
 func OCPMinorForCNV(cnv Minor) (ocp Minor, confirmed bool, err error) {
 	if cnv.Compare(firstAlignedCNV) >= 0 {
 		return cnv, true, nil
 	}
-	for _, m := range CNVOCPTable {
+	for _, m := range cnvOCPTable {
 		if m.CNV == cnv {
 			return m.OCP, m.Confirmed, nil
 		}
@@ -95,7 +107,7 @@ func NextCNVMinor(m Minor) (Minor, error) {
 }
 
 // CheckCNVOnOCP checks that CNV version cnv is supported on OpenShift
-// version ocp: CNV 4.y runs only on OCP 4.y (2.x per [CNVOCPTable]). A CNV
+// version ocp: CNV 4.y runs only on OCP 4.y (2.x per [OpenShift.Mappings]). A CNV
 // that would lead OpenShift is ErrCNVLeadsOCP; a CNV behind OpenShift is
 // ErrCNVBehindOCP (the state between an OpenShift minor update and the CNV
 // update that follows it).
@@ -119,7 +131,7 @@ func cnvMinorFor(ocp Minor) string {
 	if ocp.Compare(firstAlignedCNV) >= 0 {
 		return ocp.String()
 	}
-	for _, m := range CNVOCPTable {
+	for _, m := range cnvOCPTable {
 		if m.OCP == ocp {
 			return m.CNV.String()
 		}

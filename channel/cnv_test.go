@@ -120,7 +120,7 @@ func TestNextCNVUpdate(t *testing.T) {
 
 func TestCNVTableMarksUnconfirmed(t *testing.T) {
 	var unconfirmed []string
-	for _, m := range CNVOCPTable {
+	for _, m := range (OpenShift{}).Mappings() {
 		if !m.Confirmed {
 			unconfirmed = append(unconfirmed, m.CNV.String()+"↔"+m.OCP.String())
 		}

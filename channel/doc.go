@@ -20,7 +20,8 @@
 //
 // [ParseChannel] reads candidate-4.y, fast-4.y, stable-4.y and eus-4.y
 // (eus for the EUS minors only: even, 4.6 to 4.22, see [IsEUS]).
-// [Promotions] holds the promotion model and its documented delays as data;
+// [OpenShift.Promotions] holds the promotion model and its documented delays
+// as data ([ExpectedIn] applies it);
 // [OfferedChannels] lists the channels a cluster on a minor is offered;
 // [Channel.Admits] and [EUSFloor] encode which releases a channel may carry,
 // with the early exceptions (eus-4.8 takes only 4.7.34 and later, eus-4.10
@@ -40,12 +41,21 @@
 // across minors, never skipping one, and explains a missing path with a
 // [*NoPathError] that names the missing hop.
 //
-// # OpenShift Virtualization
+// # OpenShift Virtualization, and HCO upstream
 //
-// CNV 4.y runs only on OpenShift 4.y and never leads it. [CheckCNVOnOCP],
-// [CheckCNVUpdate] and [NextCNVUpdate] encode the rules of CNV's one OLM
-// channel, stable; [CNVOCPTable] maps the 2.x line onto OpenShift 4.x and
-// marks the pairs the public sources do not confirm.
+// [Compatibility] says which operator versions run on which platform
+// versions, and which operator update OLM offers; code written against it
+// works on OpenShift and on plain Kubernetes. [OpenShift] is the default:
+// CNV 4.y runs only on OpenShift 4.y and never leads it, by the rules of
+// CNV's one OLM channel, stable ([CheckCNVOnOCP], [CheckCNVUpdate] and
+// [NextCNVUpdate] are its shorthands), and [OpenShift.Mappings] maps the 2.x
+// line onto OpenShift 4.x and marks the pairs the public sources do not
+// confirm. [Upstream] is the same for the upstream HyperConverged Cluster
+// Operator on Kubernetes, from a table of releases ([UpstreamReleases], with
+// its sources). [CompatibilityFuncs] changes one rule of either. Errors wrap
+// sentinels every implementation shares ([ErrPlatformTooOld],
+// [ErrPlatformTooNew], [ErrUnknownOperatorVersion], [ErrUpdateNotAllowed],
+// [ErrNoUpdateOffered]); the OpenShift ones refine them.
 //
 // # Errors
 //

@@ -237,3 +237,68 @@ func ExampleIsEUS() {
 	// Output:
 	// 4.4 false; 4.6 true; 4.15 false; 4.22 true;
 }
+
+// A pre-flight check written once against Compatibility runs with the
+// OpenShift rules and with the upstream table alike; the generic sentinels
+// tell what to update first.
+func ExampleCompatibility() {
+	check := func(c channel.Compatibility, operator, platform string) {
+		err := c.CheckOn(channel.MustParseVersion(operator), channel.MustParseVersion(platform))
+		switch {
+		case err == nil:
+			fmt.Println(operator, "on", platform, "is supported")
+		case errors.Is(err, channel.ErrPlatformTooOld):
+			fmt.Println(operator, "on", platform, ": update the platform first")
+		case errors.Is(err, channel.ErrPlatformTooNew):
+			fmt.Println(operator, "on", platform, ": update the operator")
+		default:
+			fmt.Println(err)
+		}
+	}
+	check(channel.OpenShift{}, "4.14.3", "4.14.20")
+	check(channel.OpenShift{}, "4.15.0", "4.14.20")
+	check(channel.Upstream{}, "1.18.1", "1.34.2")
+	check(channel.Upstream{}, "1.16.0", "1.35.0")
+	// Output:
+	// 4.14.3 on 4.14.20 is supported
+	// 4.15.0 on 4.14.20 : update the platform first
+	// 1.18.1 on 1.34.2 is supported
+	// 1.16.0 on 1.35.0 : update the operator
+}
+
+// Upstream HCO on plain Kubernetes: which release runs where, and the
+// update the catalog offers, minor by minor.
+func ExampleUpstream() {
+	r, _ := channel.Upstream{}.Release(channel.Minor{Major: 1, Minor: 18})
+	fmt.Printf("HCO %s deploys KubeVirt %s: Kubernetes %s to %s\n", r.HCO, r.KubeVirt, r.MinKubernetes, r.MaxKubernetes)
+
+	catalog := []channel.Version{channel.MustParseVersion("1.17.3"), channel.MustParseVersion("1.18.0"), channel.MustParseVersion("1.18.1")}
+	next, err := channel.Upstream{}.NextUpdate(channel.MustParseVersion("1.33.2"), channel.MustParseVersion("1.17.3"), catalog)
+	fmt.Println(next, err)
+	_, err = channel.Upstream{}.NextUpdate(channel.MustParseVersion("1.32.6"), channel.MustParseVersion("1.17.3"), catalog)
+	fmt.Println(err)
+	// Output:
+	// HCO 1.18 deploys KubeVirt 1.8: Kubernetes 1.33 to 1.35
+	// 1.18.1 <nil>
+	// the operator version needs a newer platform: HCO 1.18.1 deploys KubeVirt 1.8, which needs Kubernetes 1.33 or later, and the cluster runs 1.32.6: update Kubernetes first
+}
+
+// CompatibilityFuncs changes one rule and keeps the others.
+func ExampleCompatibilityFuncs() {
+	lenient := channel.CompatibilityFuncs{
+		CheckOnFunc: func(operator, platform channel.Version) error {
+			err := channel.OpenShift{}.CheckOn(operator, platform)
+			if errors.Is(err, channel.ErrPlatformTooNew) {
+				return nil // CNV one minor behind OpenShift is fine here
+			}
+			return err
+		},
+	}
+	fmt.Println(lenient.CheckOn(channel.MustParseVersion("4.14.3"), channel.MustParseVersion("4.15.2")))
+	next, err := lenient.NextUpdate(channel.MustParseVersion("4.15.2"), channel.MustParseVersion("4.14.3"),
+		[]channel.Version{channel.MustParseVersion("4.14.9"), channel.MustParseVersion("4.15.1")})
+	fmt.Println(next, err)
+	// Output:
+	// <nil>
+	// 4.14.9 <nil>
+}

@@ -205,7 +205,19 @@ func (p *pass) aggregate() {
 // overwrites them in the same pass: ReconcileComplete=False/ReconcileFailed
 // with the error, the types the components listed set, and the others
 // Unknown/StatusUnknown.
+//
+// Aggregate is HCOAggregator{}.Aggregate, the default [Aggregator]; a nil
+// clk means the real clock.
 func Aggregate(clk clock.PassiveClock, current []metav1.Condition, in Input) Result {
+	return HCOAggregator{}.Aggregate(clk, current, in)
+}
+
+// Aggregate applies HCO's rules, as [Aggregate] describes them, with the
+// aggregator's merge strategies for the components.
+func (a HCOAggregator) Aggregate(clk clock.PassiveClock, current []metav1.Condition, in Input) Result {
+	if clk == nil {
+		clk = clock.RealClock{}
+	}
 	p := pass{gen: in.Generation, upgradeable: true}
 	upgrading := in.UpgradingTo != "" && !in.FirstReconcile
 	var res Result
@@ -220,8 +232,18 @@ func Aggregate(clk clock.PassiveClock, current []metav1.Condition, in Input) Res
 		}
 	default:
 		componentsUpgraded := upgrading
-		for _, c := range in.Components {
-			ready := p.component(c)
+		custom := a.custom()
+		for i := range in.Components {
+			c := &in.Components[i]
+			var ready bool
+			switch {
+			case !custom:
+				ready = p.component(*c)
+			case a.ignores(c.Name):
+				continue
+			default:
+				ready = a.merge(&p, *c)
+			}
 			componentsUpgraded = componentsUpgraded && ready && c.AtTargetVersion
 		}
 		if in.OperandError != nil {

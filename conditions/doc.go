@@ -12,7 +12,12 @@
 //     alone forces Upgradeable=False, types nobody set are written Unknown, and
 //     during an operator upgrade Progressing is held True with reason
 //     HCOUpgrading. It also computes the Upgradeable condition HCO reports to
-//     OLM, which is what holds the next CSV in Pending.
+//     OLM, which is what holds the next CSV in Pending. [Aggregate] is the
+//     default [Aggregator]; [NewAggregator] changes how components are
+//     merged with typed options ([CustomMergeStrategy], [ForComponent],
+//     [IgnoreComponents]) over a [MergeStrategy] that writes through a
+//     [Recorder], as cluster-api's util/conditions injects merge
+//     strategies.
 //   - [Evaluate] reads the HyperConverged conditions back into a [Health]
 //     value: a [Verdict], whether the next update may start, reasons a person
 //     can act on, since when, and whether Progressing has stalled.

@@ -136,3 +136,55 @@ func ExampleParseCSVList() {
 	// Output:
 	// CSV list: items[0]: field spec.version must be a string, got number
 }
+
+// An Aggregator with one rule changed: SSP's Upgradeable=False no longer
+// holds the next operator update; every other rule is HCO's.
+func ExampleAggregator() {
+	ignoreUpgradeable := conditions.MergeFunc(func(c conditions.Component, r *conditions.Recorder) bool {
+		var kept []metav1.Condition
+		for _, cond := range c.Conditions {
+			if cond.Type != conditions.TypeUpgradeable {
+				kept = append(kept, cond)
+			}
+		}
+		c.Conditions = kept
+		return conditions.HCOMerge{}.Merge(c, r)
+	})
+	ssp := component(conditions.ComponentSSP, metav1.ConditionFalse, "")
+	ssp.Conditions = append(ssp.Conditions, metav1.Condition{Type: conditions.TypeUpgradeable, Status: metav1.ConditionFalse, Message: "old templates in use"})
+	in := conditions.Input{Generation: 2, Components: []conditions.Component{component(conditions.ComponentKubeVirt, metav1.ConditionFalse, ""), ssp}}
+	clk := clocktesting.NewFakePassiveClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+
+	for _, a := range []conditions.Aggregator{
+		conditions.HCOAggregator{},
+		conditions.NewAggregator(conditions.ForComponent{Name: conditions.ComponentSSP, Strategy: ignoreUpgradeable}),
+	} {
+		res := a.Aggregate(clk, nil, in)
+		fmt.Println(meta(res.Conditions, conditions.TypeUpgradeable), "| OLM:", res.OperatorUpgradeable.Status)
+	}
+	// Output:
+	// Upgradeable=False SSPNotUpgradeable: SSP is not upgradeable: old templates in use | OLM: False
+	// Upgradeable=True ReconcileCompleted: Reconcile completed successfully | OLM: True
+}
+
+// CustomMergeStrategy replaces the merge of every component: here a
+// component that has not reported yet is taken as progressing only, not as
+// unavailable (HCO's rule makes the HyperConverged unavailable).
+func ExampleCustomMergeStrategy() {
+	patient := conditions.MergeFunc(func(c conditions.Component, r *conditions.Recorder) bool {
+		if len(c.Conditions) == 0 {
+			r.Set(conditions.TypeProgressing, metav1.ConditionTrue, conditions.ReasonNoConditions(c.Name), c.Name+" has not reported yet")
+			return false
+		}
+		return conditions.HCOMerge{}.Merge(c, r)
+	})
+	in := conditions.Input{Generation: 2, Components: []conditions.Component{
+		component(conditions.ComponentKubeVirt, metav1.ConditionFalse, ""), {Name: conditions.ComponentAAQ}}}
+	clk := clocktesting.NewFakePassiveClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	res := conditions.NewAggregator(conditions.CustomMergeStrategy{MergeStrategy: patient}).Aggregate(clk, nil, in)
+	fmt.Println(meta(res.Conditions, conditions.TypeAvailable))
+	fmt.Println(meta(res.Conditions, conditions.TypeProgressing))
+	// Output:
+	// Available=True ReconcileCompleted: Reconcile completed successfully
+	// Progressing=True AAQConditions: AAQ has not reported yet
+}

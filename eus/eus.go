@@ -86,7 +86,8 @@ func Plan(r update.Request) (*update.Plan, error) {
 	plan := &update.Plan{Kind: update.KindEUS, From: update.Versions{OCP: p.OCP.String(), CNV: r.From.CNV},
 		To: update.Versions{OCP: p.To.String(), CNV: dstTarget.Version}}
 	pre := update.PreflightOptions{Kind: update.KindEUS, From: update.Versions{OCP: p.OCP.String()}, To: p.To.String(),
-		Graph: r.Graph, AllowConditional: r.AllowConditional, Force: r.Force, Extra: oddMinorCheck(src, dst)}
+		Graph: r.Graph, AllowConditional: r.AllowConditional, AcceptRisks: r.AcceptRisks, Force: r.Force, Extra: oddMinorCheck(src, dst),
+		Compatibility: r.Compatibility}
 	if src == RHEL94Minor {
 		pre.OutdatedSeverity = update.SeverityError
 	}

@@ -83,6 +83,10 @@ type Request struct {
 	// graph (Plan.Request has them); used when Graph is nil, so that a plan
 	// resumed from its checkpoint takes the same path.
 	Hops []string
+	// Compatibility says which operator versions run on which platform
+	// versions; nil means channel.OpenShift{}. The plan's pre-flight checks
+	// and its operator steps use it.
+	Compatibility channel.Compatibility
 	// WithoutCNV says the cluster has no OpenShift Virtualization: the plan
 	// updates the platform alone, with no operator step and no workload
 	// step.
@@ -286,7 +290,7 @@ func NewPlan(r Request) (*Plan, error) {
 
 func (r Request) preflight(kind Kind, p Parsed) PreflightOptions {
 	return PreflightOptions{Kind: kind, From: Versions{OCP: p.OCP.String()}, To: p.To.String(), Graph: r.Graph,
-		AllowConditional: r.AllowConditional, AcceptRisks: r.AcceptRisks, Force: r.Force}
+		AllowConditional: r.AllowConditional, AcceptRisks: r.AcceptRisks, Force: r.Force, Compatibility: r.Compatibility}
 }
 
 // CurrentMinorCNV is the step that first takes OpenShift Virtualization to

@@ -115,6 +115,19 @@ type PreflightOptions struct {
 	// Clock tells the time to the condition checks; nil means the real
 	// clock (PreflightStep passes the runner's).
 	Clock clock.PassiveClock
+	// Compatibility says which OpenShift Virtualization versions run on
+	// which platform versions; nil means channel.OpenShift{}, OpenShift's
+	// rules (channel.Upstream is the table for KubeVirt/HCO on plain
+	// Kubernetes).
+	Compatibility channel.Compatibility
+}
+
+// compat is the options' Compatibility, or OpenShift's rules.
+func (o PreflightOptions) compat() channel.Compatibility {
+	if o.Compatibility != nil {
+		return o.Compatibility
+	}
+	return channel.OpenShift{}
 }
 
 // nextLauncher stands for the launcher image of the coming update: every
@@ -258,11 +271,11 @@ func checkCNVOnOCP(cnv, ocp string, o PreflightOptions) []Finding {
 			Reason: fmt.Sprintf("cannot compare OpenShift Virtualization %q with OpenShift %q", cnv, ocp),
 			Remedy: "check the HyperConverged's status.versions and the ClusterVersion"}}
 	}
-	err := channel.CheckCNVOnOCP(cv, ov)
+	err := o.compat().CheckOn(cv, ov)
 	switch {
 	case err == nil:
 		return []Finding{{Check: CheckCNVMatchesOCP, Severity: SeverityInfo, Reason: "OpenShift Virtualization " + cnv + " matches OpenShift " + ocp}}
-	case errors.Is(err, channel.ErrCNVBehindOCP) && o.Kind == KindZStream:
+	case errors.Is(err, channel.ErrPlatformTooNew) && o.Kind == KindZStream:
 		return []Finding{{Check: CheckCNVMatchesOCP, Severity: SeverityWarning, Reason: err.Error(),
 			Remedy: "let OpenShift Virtualization catch up with OpenShift (approve its InstallPlan if Manual)"}}
 	default:

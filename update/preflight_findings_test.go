@@ -2,7 +2,9 @@ package update_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -11,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
+	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/fake"
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -191,5 +194,34 @@ func TestPreflightZStreamOfCNVDrainsNothing(t *testing.T) {
 		if f.Check == update.CheckDrainDataLoss || f.Check == update.CheckDrainShutdown || f.Check == update.CheckCapacity {
 			t.Errorf("a CNV-only z-stream reports %s", f)
 		}
+	}
+}
+
+// Pre-flight judges the operator's version on the platform by the plan's
+// Compatibility: a rule of the caller's replaces OpenShift's.
+func TestPreflightTakesTheCompatibility(t *testing.T) {
+	minor := update.PreflightOptions{Kind: update.KindMinor, From: update.Versions{OCP: "4.14.20"}, To: "4.15.3"}
+	find := func(o update.PreflightOptions) update.Finding {
+		t.Helper()
+		got, err := update.Preflight(t.Context(), baseState().cluster(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range got {
+			if f.Check == update.CheckCNVMatchesOCP {
+				return f
+			}
+		}
+		t.Fatal("no CNVMatchesOCP finding")
+		return update.Finding{}
+	}
+	if f := find(minor); f.Severity != update.SeverityInfo {
+		t.Fatalf("OpenShift's rules: 4.14.3 on 4.14.20 is %s", f)
+	}
+	minor.Compatibility = channel.CompatibilityFuncs{CheckOnFunc: func(op, pl channel.Version) error {
+		return fmt.Errorf("%w: our fleet runs %s only on %s.z", channel.ErrPlatformTooOld, op, "5.0")
+	}}
+	if f := find(minor); f.Severity != update.SeverityError || !strings.Contains(f.Reason, "our fleet") {
+		t.Errorf("the caller's rule: %s", f)
 	}
 }

@@ -634,7 +634,7 @@ func cnvWouldLead(ctx context.Context, s *State, ip InstallPlan) error {
 		if err != nil {
 			continue
 		}
-		if err := channel.CheckCNVOnOCP(v, ocp); errors.Is(err, channel.ErrCNVLeadsOCP) {
+		if err := s.Plan.Preflight.compat().CheckOn(v, ocp); errors.Is(err, channel.ErrPlatformTooOld) {
 			return &InstallPlanError{Namespace: ip.Namespace, Name: ip.Name, CSVs: ip.CSVNames,
 				Expected: "a version that does not lead OpenShift " + ocp.String()}
 		}

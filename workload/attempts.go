@@ -305,15 +305,7 @@ func failureReason(m *v1.VirtualMachineInstanceMigration) string {
 // which is then the newest; this planner applies it before creating the
 // migration instead of holding a created one Pending.
 func (b Backoff) NextAttempt(migrations []*v1.VirtualMachineInstanceMigration) time.Time {
-	n, clock := Failures(migrations)
-	return b.until(n, clock)
-}
-
-func (b Backoff) until(n int, clock time.Time) time.Time {
-	if n == 0 || clock.IsZero() {
-		return time.Time{}
-	}
-	return clock.Add(b.Delay(n))
+	return NextAttempt(b, nil, migrations)
 }
 
 // HoldUntil is how long KubeVirt's migration controller holds migration m
@@ -327,25 +319,7 @@ func (b Backoff) until(n int, clock time.Time) time.Time {
 // [Failures] of the annotated migrations older than m. KubeVirt records a
 // warning event MigrationBackoff on the VMI while it holds one.
 func (b Backoff) HoldUntil(m *v1.VirtualMachineInstanceMigration, migrations []*v1.VirtualMachineInstanceMigration) time.Time {
-	if m == nil || m.Status.Phase != v1.MigrationPending || m.DeletionTimestamp != nil || !retryEligible(m) {
-		return time.Time{}
-	}
-	if _, ok := m.Annotations[v1.FuncTestForceIgnoreMigrationBackoffAnnotation]; ok {
-		return time.Time{}
-	}
-	older := make([]*v1.VirtualMachineInstanceMigration, 0, len(migrations))
-	for _, o := range migrations {
-		if o == nil || sameMigration(o, m) || o.Namespace != m.Namespace || o.Spec.VMIName != m.Spec.VMIName || !retryEligible(o) {
-			continue
-		}
-		if newestFirst(o, m) < 0 {
-			return time.Time{} // m is not the newest: KubeVirt does not hold it
-		}
-		older = append(older, o)
-	}
-	slices.SortFunc(older, newestFirst)
-	n, clock := failures(older)
-	return b.until(n, clock)
+	return HoldUntil(b, nil, m, migrations)
 }
 
 // sameMigration tells whether a and b are the same object: the same UID when

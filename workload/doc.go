@@ -40,6 +40,27 @@
 //   - [ReadVMIList], [ReadMigrationList]: the output of
 //     `kubectl get vmi -A -o json` and `kubectl get vmim -A -o json`.
 //
+// # Composing
+//
+// Three small interfaces let a caller change a rule without forking the
+// planner; each has KubeVirt's rule as its default, so the zero [Planner]
+// and the zero [Policy] plan as KubeVirt does:
+//
+//   - [Strategy] (Planner.Strategy): the method of one VMI. [KubeVirtTable]
+//     is the default; [StrategyFunc] adapts a function, [FirstOf] chains
+//     strategies, the first with an opinion deciding. The planner never lets
+//     a Strategy widen what workloadUpdateMethods allows ([CodeNotAllowed]).
+//     [DecideBy] is [Decide] with a Strategy.
+//   - [Admission] (Planner.Admission): which of the VMIs the planner could
+//     act on now it may, and in what order. [NamespaceOrder] and
+//     [LabelOrder] are priorities, [NamespaceBudget] a per-namespace
+//     disruption budget, [Admissions] chains them, [AdmissionFunc] adapts a
+//     function.
+//   - [RetryPolicy] (Policy.Retry): the wait after failed migrations.
+//     [Backoff] is the default; [MaxOf], [Capped], [PerVMI] and
+//     [RetryFunc] compose others, and [NextAttempt] and [HoldUntil] apply
+//     any of them.
+//
 // # Where we differ from KubeVirt
 //
 // The zero [Policy] ([KubeVirtPolicy]) plans as KubeVirt's workload updater

@@ -267,3 +267,121 @@ func ExampleParseMethods() {
 	// "Shutdown" is not a workload update method; use LiveMigrate and/or Evict (case matters)
 	// workloadUpdateMethods[0]: "Restart" is not a workload update method; use LiveMigrate and/or Evict (case matters)
 }
+
+// Composition on the planner alone: a Strategy that never evicts VMs
+// labelled critical. The planner still migrates a critical VM that can
+// migrate; one that cannot stays on its old launcher, with the Strategy's
+// reason, instead of being shut down. Every other VMI gets KubeVirt's
+// table.
+func ExampleStrategy() {
+	neverEvictCritical := workload.StrategyFunc(func(vmi *v1.VirtualMachineInstance, m workload.Methods) workload.Decision {
+		d := workload.KubeVirtTable{}.Select(vmi, m)
+		if d.Method == workload.MethodEvict && vmi.Labels["critical"] == "true" {
+			return workload.Decision{Method: workload.MethodNone, Code: "Critical",
+				Reason: "labelled critical: never evicted; restart it in its maintenance window"}
+		}
+		return d
+	})
+	web, db, batch := running("web", true), running("db", false), running("batch", false)
+	web.Labels = map[string]string{"critical": "true"}
+	db.Labels = map[string]string{"critical": "true"}
+
+	p := workload.Planner{Policy: workload.DefaultPolicy(), Strategy: neverEvictCritical}
+	plan := p.Reconcile(workload.Snapshot{
+		VMIs:          []*v1.VirtualMachineInstance{web, db, batch},
+		Strategy:      v1.KubeVirtWorkloadUpdateStrategy{WorkloadUpdateMethods: []v1.WorkloadUpdateMethod{v1.WorkloadUpdateMethodLiveMigrate, v1.WorkloadUpdateMethodEvict}},
+		LauncherImage: "virt-launcher:v1.9",
+		Now:           start,
+	})
+	for _, d := range plan.Decisions {
+		fmt.Println(d.Name, d.Method, d.Code, "now:", d.Now)
+	}
+	fmt.Println(plan.Decisions[1].Reason)
+	// Output:
+	// web LiveMigrate LiveMigrate now: true
+	// db None Critical now: false
+	// batch Evict EvictNotMigratable now: true
+	// labelled critical: never evicted; restart it in its maintenance window
+}
+
+// A first-that-applies chain: a freeze for one namespace, then KubeVirt's
+// table for everything else.
+func ExampleFirstOf() {
+	freeze := workload.StrategyFunc(func(vmi *v1.VirtualMachineInstance, _ workload.Methods) workload.Decision {
+		if vmi != nil && vmi.Namespace == "finance" {
+			return workload.Decision{Method: workload.MethodNone, Code: "Frozen", Reason: "finance is frozen until the quarter closes"}
+		}
+		return workload.Decision{} // no opinion: the next strategy decides
+	})
+	chain := workload.FirstOf{freeze, workload.KubeVirtTable{}}
+	ledger, web := running("ledger", true), running("web", true)
+	ledger.Namespace = "finance"
+	m := workload.Methods{LiveMigrate: true}
+	for _, vmi := range []*v1.VirtualMachineInstance{ledger, web} {
+		d := chain.Select(vmi, m)
+		fmt.Println(vmi.Namespace+"/"+vmi.Name, d.Method, d.Code)
+	}
+	// Output:
+	// finance/ledger None Frozen
+	// prod/web LiveMigrate LiveMigrate
+}
+
+// Composition on the planner alone: a priority order by namespace. With two
+// migration slots, the VMIs of prod go first; with a disruption budget of
+// one VMI per namespace as well, prod and dev get one slot each.
+func ExampleAdmission() {
+	var vmis []*v1.VirtualMachineInstance
+	for i, ns := range []string{"dev", "dev", "prod", "test", "prod", "dev"} {
+		vmi := running(fmt.Sprintf("vm-%d", i), true)
+		vmi.Namespace = ns
+		vmis = append(vmis, vmi)
+	}
+	two := uint32(2)
+	s := workload.Snapshot{
+		VMIs:            vmis,
+		Strategy:        v1.KubeVirtWorkloadUpdateStrategy{WorkloadUpdateMethods: []v1.WorkloadUpdateMethod{v1.WorkloadUpdateMethodLiveMigrate}},
+		MigrationConfig: v1.MigrationConfiguration{ParallelMigrationsPerCluster: &two},
+		LauncherImage:   "virt-launcher:v1.9",
+		Now:             start,
+	}
+	for _, a := range []workload.Admission{
+		workload.NamespaceOrder{"prod", "dev"},
+		workload.Admissions{workload.NamespaceOrder{"prod", "dev"}, workload.NamespaceBudget{Max: 1}},
+	} {
+		p := workload.Planner{Policy: workload.DefaultPolicy(), Seed: 1, Admission: a}
+		var picked []string
+		for _, m := range p.Reconcile(s).Migrate {
+			picked = append(picked, m.Namespace+"/"+m.VMI)
+		}
+		fmt.Println(picked)
+	}
+	// Output:
+	// [prod/vm-2 prod/vm-4]
+	// [dev/vm-0 prod/vm-4]
+}
+
+// Retry policies compose: a longer backoff for large VMs, every wait capped
+// at ten minutes. Set it as Policy.Retry.
+func ExampleRetryPolicy() {
+	bySize := workload.PerVMI(func(vmi *v1.VirtualMachineInstance) workload.RetryPolicy {
+		if vmi != nil && vmi.Labels["size"] == "large" {
+			return workload.Backoff{Initial: 2 * time.Minute}
+		}
+		return nil // KubeVirt's backoff
+	})
+	policy := workload.DefaultPolicy()
+	policy.Retry = workload.Capped{Policy: workload.MaxOf{workload.Backoff{}, bySize}, Max: 10 * time.Minute}
+
+	small, large := running("web", true), running("db", true)
+	large.Labels = map[string]string{"size": "large"}
+	for _, vmi := range []*v1.VirtualMachineInstance{small, large} {
+		var waits []time.Duration
+		for n := 1; n <= 5; n++ {
+			waits = append(waits, policy.Retry.When(vmi, n))
+		}
+		fmt.Println(vmi.Name, waits)
+	}
+	// Output:
+	// web [20s 40s 1m20s 2m40s 5m20s]
+	// db [2m0s 4m0s 8m0s 10m0s 10m0s]
+}

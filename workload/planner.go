@@ -159,6 +159,14 @@ type Planner struct {
 	// Clock gives the time when a Snapshot has none; nil means the real
 	// clock.
 	Clock clock.PassiveClock
+	// Strategy picks the method of each outdated VMI it may act on; nil
+	// means KubeVirt's table ([KubeVirtTable]). See [Strategy] for what the
+	// planner does with its answer.
+	Strategy Strategy
+	// Admission orders and filters the VMIs the planner acts on in each
+	// reconcile (a priority, a disruption budget); nil means the planner's
+	// own order: migrations shuffled by the seed, evictions in input order.
+	Admission Admission
 
 	// scratch is reused between reconciles; it is why a Planner must not
 	// be used by two goroutines at once.
@@ -166,6 +174,11 @@ type Planner struct {
 		migrate []candidate
 		evict   []int
 		picked  []int
+	}
+	// admission is the scratch memory of the Admission path (admission.go).
+	admission struct {
+		queue             []Disruption
+		migrated, evicted []int
 	}
 	// expect holds the migrations planned and not seen yet, by VMI.
 	expect map[vmiKey]*expectation
@@ -197,18 +210,22 @@ type vmiMigrations struct {
 //
 //   - only running VMIs that are not final or being deleted count, and of
 //     those only the outdated ones are updated (see Outdated);
-//   - the method of each is Select's, with None for a VMI that is migrating
-//     or has an unfinished migration;
+//   - the method of each is Select's (Planner.Strategy's when set), with
+//     None for a VMI that is migrating or has an unfinished migration;
 //   - new migrations: parallelMigrationsPerCluster minus the running
 //     migrations of any origin (minus this planner's Pending ones too with
 //     Policy.CountPendingMigrations), at most parallelOutboundMigrationsPerNode
 //     out of one node with Policy.LimitPerNode; candidates are picked in an
 //     order shuffled by the seed and the time, so the same failing VMIs do not
 //     always come first;
-//   - a VMI whose last migrations failed waits Policy.Backoff; after
+//   - a VMI whose last migrations failed waits Policy.Backoff (or
+//     Policy.Retry); after
 //     Policy.StuckAfter consecutive failures it is stuck and not retried;
 //   - Evict: when batchEvictionInterval has passed since LastEvictionBatch,
 //     the first batchEvictionSize candidates in input order;
+//   - with Planner.Admission, migrations and evictions are picked, within
+//     the same caps, in the order the Admission returns and only among the
+//     VMIs it admits (see [Admission]);
 //   - Abort: this planner's migrations of VMIs that are no longer outdated
 //     and have not handed off yet, and migrations whose target pod stayed
 //     Pending past its timeout (when TargetPods are given);
@@ -340,6 +357,7 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 		decisions         = plan.Decisions
 		prog              Progress
 	)
+	var j judgement
 	for _, vmi := range s.VMIs {
 		if !Candidate(vmi) {
 			continue
@@ -359,81 +377,44 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 		if !outdated {
 			prog.Updated++
 			if g != nil && len(g.ownUnfinished) > 0 && abortable(vmi) {
-				for _, m := range g.ownUnfinished {
-					plan.Abort = append(plan.Abort, Action{Kind: ActionAbort, Namespace: m.Namespace, VMI: vmi.Name, Migration: m.Name, Reason: reasonAbortUpToDate})
-				}
+				plan.Abort = appendAborts(plan.Abort, vmi, g)
 			}
 			continue
 		}
 		prog.Outdated++
-		if g != nil && g.expected {
+		expected := g != nil && g.expected
+		if expected {
 			g.expectedOutdated = true
 		}
-		// nodeLoad from the migration objects misses those without a source
-		// node yet: take the VMI's node for them.
-		if pol.LimitPerNode && g != nil && g.unfinished != nil && vmi.Status.NodeName != "" {
-			if ms := g.unfinished.Status.MigrationState; ms == nil || ms.SourceNode == "" {
-				if g.unfinished.IsRunning() || (pol.CountPendingMigrations && isWorkloadUpdate(g.unfinished)) {
-					nodeLoad[vmi.Status.NodeName]++
-				}
-			}
+		p.judge(&j, vmi, g, expected, methods, es, mc, now)
+		if pol.LimitPerNode && j.loadNode != "" {
+			nodeLoad[j.loadNode]++
 		}
-		var unfinished *v1.VirtualMachineInstanceMigration
-		if g != nil {
-			unfinished = g.unfinished
-		}
-		cause, _, notMigratable := causeOf(mc)
-		d := VMIDecision{Namespace: vmi.Namespace, Name: vmi.Name, Cause: cause}
-		switch {
-		case isMigrating(vmi):
-			d.Decision = decisionMigrating
-		case unfinished != nil:
-			d.Decision = decisionUnfinishedMigration
-		case g != nil && g.expected:
-			d.Decision = decisionCreationExpected
-		default:
-			d.Decision = byMethods(methods, !notMigratable)
-		}
-		switch d.Method {
-		case MethodLiveMigrate:
-			n, last := 0, time.Time{}
-			if g != nil {
-				n, last = failures(g.all)
-			}
-			switch {
-			case pol.Stuck(n):
-				d.Method, d.Code, d.Reason = MethodNone, CodeStuck, reasonStuck
-				plan.Stuck = append(plan.Stuck, Stuck{Namespace: vmi.Namespace, Name: vmi.Name, Failures: n, Reasons: failureReasons(g.all, n)})
-				prog.Stuck++
-			case n > 0 && now.Before(last.Add(pol.Backoff.Delay(n))):
-				d.Method, d.Code, d.Reason = MethodNone, CodeBackoff, reasonBackoff
-				d.RetryAt = last.Add(pol.Backoff.Delay(n))
-				wake(d.RetryAt)
-				prog.Migrate++
-			default:
-				migrateCandidates = append(migrateCandidates, candidate{len(decisions), vmi.Status.NodeName})
-				prog.Migrate++
-			}
-		case MethodEvict:
-			d.Eviction = evictionOutcome(es, d.Code == CodeEvictOnly)
-			denied := d.Eviction == EvictionDenied || d.Eviction == EvictionExternal
-			if denied {
+		switch j.kind {
+		case judgedStuck:
+			plan.Stuck = append(plan.Stuck, Stuck{Namespace: vmi.Namespace, Name: vmi.Name, Failures: j.failures, Reasons: failureReasons(g.all, j.failures)})
+			prog.Stuck++
+		case judgedBackoff:
+			wake(j.d.RetryAt)
+			prog.Migrate++
+		case judgedMigrate:
+			migrateCandidates = append(migrateCandidates, candidate{len(decisions), vmi.Status.NodeName})
+			prog.Migrate++
+		case judgedEvict, judgedEvictSkipped:
+			if j.denied {
 				prog.Blocked++
 			} else {
 				prog.Evict++
 			}
-			if !denied || !pol.SkipDeniedEvictions {
+			if j.kind == judgedEvict {
 				evictCandidates = append(evictCandidates, len(decisions))
 			}
+		case judgedMigrating:
+			prog.Migrating++
 		default:
-			switch d.Code {
-			case CodeMigrating, CodeUnfinishedMigration:
-				prog.Migrating++
-			default:
-				prog.Blocked++
-			}
+			prog.Blocked++
 		}
-		decisions = append(decisions, d)
+		decisions = append(decisions, j.d)
 	}
 	plan.Decisions = decisions
 
@@ -456,6 +437,14 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 
 	// Migrations: KubeVirt's cap, then the per-node cap, in seeded order.
 	slots := max(perCluster-running, 0)
+	// An Admission orders and filters what the planner acts on
+	// (admission.go): it takes the candidates over here, and acts on them
+	// before the history below.
+	var admitting *admissionPass
+	if p.Admission != nil {
+		admitting = p.startAdmission(s, decisions, migrateCandidates, evictCandidates, byVMI, slots, now)
+		migrateCandidates, evictCandidates = migrateCandidates[:0], evictCandidates[:0]
+	}
 	if slots > 0 && len(migrateCandidates) > 0 {
 		// A partial Fisher-Yates shuffle: only the picked prefix is drawn.
 		rng := rand.New(rand.NewPCG(p.Seed, uint64(now.UnixNano())))
@@ -511,6 +500,12 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 		}
 	}
 
+	if admitting != nil {
+		next, batch := p.admit(plan, admitting, byVMI, nodeLoad)
+		wake(next)
+		wake(batch)
+	}
+
 	// History beyond what is kept.
 	keep := pol.keep()
 	for _, g := range byVMI {
@@ -525,6 +520,125 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 	if !requeue.IsZero() {
 		plan.RequeueAfter = requeue.Sub(now)
 	}
+}
+
+// judgedKind is what a reconcile does with an outdated running VMI.
+type judgedKind uint8
+
+const (
+	// judgedBlocked: nothing; it waits for something else (Blocked in
+	// Progress).
+	judgedBlocked judgedKind = iota
+	// judgedMigrating: its migration is in progress or unfinished.
+	judgedMigrating
+	// judgedMigrate: a migration candidate now.
+	judgedMigrate
+	// judgedBackoff: a migration candidate from d.RetryAt on.
+	judgedBackoff
+	// judgedStuck: no more retries.
+	judgedStuck
+	// judgedEvict: a candidate of the Evict batches.
+	judgedEvict
+	// judgedEvictSkipped: to be evicted, but left out of the batches
+	// (Policy.SkipDeniedEvictions).
+	judgedEvictSkipped
+)
+
+// judgement is what a reconcile makes of one outdated running VMI.
+type judgement struct {
+	// d is its decision.
+	d    VMIDecision
+	kind judgedKind
+	// failures is the count of consecutive failed migrations, for
+	// judgedStuck.
+	failures int
+	// denied: its eviction will be denied or handed to an external
+	// controller, for judgedEvict and judgedEvictSkipped.
+	denied bool
+	// loadNode is the node its unfinished migration counts against under
+	// Policy.LimitPerNode when the migration does not name its source node
+	// yet; "" for none.
+	loadNode string
+}
+
+// judge decides on one outdated running VMI (Candidate and Outdated) by the
+// rules of [Planner.Reconcile]: g are its migrations (nil for none),
+// expected whether a migration planned for it has not been seen yet, es its
+// effective eviction strategy and mc its LiveMigratable condition (nil for
+// none). Planner.ReconcileInto and Tracker share it, so both plan alike.
+func (p *Planner) judge(j *judgement, vmi *v1.VirtualMachineInstance, g *vmiMigrations, expected bool, methods Methods, es v1.EvictionStrategy, mc *v1.VirtualMachineInstanceCondition, now time.Time) {
+	pol := &p.Policy
+	*j = judgement{}
+	var unfinished *v1.VirtualMachineInstanceMigration
+	if g != nil {
+		unfinished = g.unfinished
+	}
+	// The per-node load from the migration objects misses those without a
+	// source node yet: take the VMI's node for them.
+	if pol.LimitPerNode && unfinished != nil && vmi.Status.NodeName != "" {
+		if ms := unfinished.Status.MigrationState; ms == nil || ms.SourceNode == "" {
+			if unfinished.IsRunning() || (pol.CountPendingMigrations && isWorkloadUpdate(unfinished)) {
+				j.loadNode = vmi.Status.NodeName
+			}
+		}
+	}
+	cause, _, notMigratable := causeOf(mc)
+	d := &j.d
+	d.Namespace, d.Name, d.Cause = vmi.Namespace, vmi.Name, cause
+	switch {
+	case isMigrating(vmi):
+		d.Decision = decisionMigrating
+	case unfinished != nil:
+		d.Decision = decisionUnfinishedMigration
+	case expected:
+		d.Decision = decisionCreationExpected
+	default:
+		d.Decision = byMethods(methods, !notMigratable)
+		if p.Strategy != nil {
+			d.Decision = allowed(p.Strategy, vmi, methods, !notMigratable, d.Decision)
+		}
+	}
+	switch d.Method {
+	case MethodLiveMigrate:
+		n, last := 0, time.Time{}
+		if g != nil {
+			n, last = failures(g.all)
+		}
+		switch {
+		case pol.Stuck(n):
+			d.Method, d.Code, d.Reason = MethodNone, CodeStuck, reasonStuck
+			j.kind, j.failures = judgedStuck, n
+		case n > 0 && now.Before(last.Add(pol.retryDelay(vmi, n))):
+			d.Method, d.Code, d.Reason = MethodNone, CodeBackoff, reasonBackoff
+			d.RetryAt = last.Add(pol.retryDelay(vmi, n))
+			j.kind = judgedBackoff
+		default:
+			j.kind = judgedMigrate
+		}
+	case MethodEvict:
+		d.Eviction = evictionOutcome(es, !notMigratable)
+		j.denied = d.Eviction == EvictionDenied || d.Eviction == EvictionExternal
+		j.kind = judgedEvict
+		if j.denied && pol.SkipDeniedEvictions {
+			j.kind = judgedEvictSkipped
+		}
+	default:
+		switch d.Code {
+		case CodeMigrating, CodeUnfinishedMigration:
+			j.kind = judgedMigrating
+		default:
+			j.kind = judgedBlocked
+		}
+	}
+}
+
+// appendAborts appends the Abort actions of this planner's unfinished
+// migrations of a VMI that no longer needs them.
+func appendAborts(abort []Action, vmi *v1.VirtualMachineInstance, g *vmiMigrations) []Action {
+	for _, m := range g.ownUnfinished {
+		abort = append(abort, Action{Kind: ActionAbort, Namespace: m.Namespace, VMI: vmi.Name, Migration: m.Name, Reason: reasonAbortUpToDate})
+	}
+	return abort
 }
 
 // candidate is a VMI that may be migrated now: its decision and its node.

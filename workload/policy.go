@@ -135,8 +135,12 @@ type Policy struct {
 	// it is reported with its failure reasons and not retried. 0 means
 	// never (KubeVirt retries forever); DefaultPolicy uses DefaultStuckAfter.
 	StuckAfter int
-	// Backoff is the wait between a failed migration and the next.
+	// Backoff is the wait between a failed migration and the next, unless
+	// Retry is set.
 	Backoff Backoff
+	// Retry, when set, replaces Backoff: any [RetryPolicy], for example
+	// MaxOf{Backoff{}, PerVMI(...)}. nil means Backoff.
+	Retry RetryPolicy
 	// Timeouts fail migrations whose target pod stays Pending.
 	Timeouts PendingTimeouts
 	// KeepFinalized is how many finalized migrations to keep per VMI; zero
