@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,7 +35,7 @@ var (
 		HyperConvergedResource, KubeVirtResource, VMIResource, VMResource, MigrationResource,
 		SubscriptionResource, CSVResource, InstallPlanResource,
 	}
-	clusterResources = append([]schema.GroupVersionResource{ClusterVersionResource, MachineConfigPoolResource}, NodeMaintenanceResources...)
+	clusterResources = append([]schema.GroupVersionResource{ClusterVersionResource, MachineConfigPoolResource, ClusterOperatorResource, MachineConfigResource}, NodeMaintenanceResources...)
 )
 
 // wipe deletes every object the tests create, so each conformance case
@@ -302,7 +303,9 @@ func clusterVersionObject(cv *update.ClusterVersion) *configv1.ClusterVersion {
 		}
 		out.Status.History = append(out.Status.History, e)
 	}
-	if cur := cv.CurrentVersion(); cur != "" {
+	if cv.Target != "" {
+		out.Status.Desired = configv1.Release{Version: cv.Target, Image: releaseImage(cv.Target)}
+	} else if cur := cv.CurrentVersion(); cur != "" {
 		out.Status.Desired = configv1.Release{Version: cur, Image: releaseImage(cur)}
 	} else {
 		out.Status.Desired = configv1.Release{Version: "0.0.0", Image: releaseImage("0.0.0")}
@@ -333,7 +336,8 @@ func releaseImage(version string) string {
 func poolObject(p update.MachineConfigPool) *mcfgv1.MachineConfigPool {
 	out := &mcfgv1.MachineConfigPool{
 		ObjectMeta: metav1.ObjectMeta{Name: p.Name},
-		Spec:       mcfgv1.MachineConfigPoolSpec{Paused: p.Paused},
+		Spec: mcfgv1.MachineConfigPoolSpec{Paused: p.Paused, NodeSelector: p.NodeSelector.DeepCopy(),
+			Configuration: mcfgv1.MachineConfigPoolStatusConfiguration{ObjectReference: corev1.ObjectReference{Name: p.TargetConfig}}},
 		Status: mcfgv1.MachineConfigPoolStatus{
 			MachineCount: p.MachineCount, UpdatedMachineCount: p.UpdatedMachineCount, ReadyMachineCount: p.ReadyMachineCount,
 			UnavailableMachineCount: p.UnavailableMachineCount, DegradedMachineCount: p.DegradedMachineCount,
@@ -349,5 +353,44 @@ func poolObject(p update.MachineConfigPool) *mcfgv1.MachineConfigPool {
 			LastTransitionTime: c.LastTransitionTime, Reason: c.Reason, Message: c.Message,
 		})
 	}
+	return out
+}
+
+// payloadAnnotation marks a ClusterOperator as the release payload's, as
+// the CVO's manifests do.
+const payloadAnnotation = "include.release.openshift.io/self-managed-high-availability"
+
+// clusterOperatorObject is the CVO's object for the port's view; payload
+// adds the release payload's annotation. The CRD requires each condition's
+// lastTransitionTime: a zero one becomes fixtureTime.
+func clusterOperatorObject(co update.ClusterOperator, payload bool) *configv1.ClusterOperator {
+	out := &configv1.ClusterOperator{ObjectMeta: metav1.ObjectMeta{Name: co.Name}}
+	if payload {
+		out.Annotations = map[string]string{payloadAnnotation: "true"}
+	}
+	for _, c := range co.Conditions {
+		ltt := c.LastTransitionTime
+		if ltt.IsZero() {
+			ltt = metav1.NewTime(fixtureTime)
+		}
+		out.Status.Conditions = append(out.Status.Conditions, configv1.ClusterOperatorStatusCondition{
+			Type: configv1.ClusterStatusConditionType(c.Type), Status: configv1.ConditionStatus(c.Status),
+			LastTransitionTime: ltt, Reason: c.Reason, Message: c.Message,
+		})
+	}
+	for _, v := range co.Versions {
+		out.Status.Versions = append(out.Status.Versions, configv1.OperandVersion{Name: v.Name, Version: v.Version})
+	}
+	return out
+}
+
+// machineConfigObject is a rendered MachineConfig of the release, with an
+// Ignition config of some size, as the render controller writes one.
+func machineConfigObject(mc update.MachineConfig) *mcfgv1.MachineConfig {
+	out := &mcfgv1.MachineConfig{ObjectMeta: metav1.ObjectMeta{Name: mc.Name}}
+	if mc.ReleaseVersion != "" {
+		out.Annotations = map[string]string{update.MachineConfigReleaseVersionAnnotation: mc.ReleaseVersion}
+	}
+	out.Spec.Config.Raw = []byte(`{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/fixture","contents":{"source":"data:,` + strings.Repeat("x", 4096) + `"}}]}}`)
 	return out
 }

@@ -27,9 +27,11 @@ func (c *Cluster) GetClusterVersion(ctx context.Context) (*update.ClusterVersion
 	return clusterVersionFrom(&cv), nil
 }
 
-// clusterVersionFrom converts the CVO's object into the port's view.
+// clusterVersionFrom converts the CVO's object into the port's view. Target
+// is status.desired.version, which the CVO fills whether the update was
+// asked by version or by image alone (spec.desiredUpdate.image).
 func clusterVersionFrom(cv *configv1.ClusterVersion) *update.ClusterVersion {
-	out := &update.ClusterVersion{Channel: cv.Spec.Channel}
+	out := &update.ClusterVersion{Channel: cv.Spec.Channel, Target: cv.Status.Desired.Version}
 	if cv.Spec.DesiredUpdate != nil {
 		out.DesiredVersion = cv.Spec.DesiredUpdate.Version
 	}
@@ -99,7 +101,9 @@ func (c *Cluster) ListMachineConfigPools(ctx context.Context) ([]update.MachineC
 	return out, nil
 }
 
-// poolFrom converts the MCO's object into the port's view.
+// poolFrom converts the MCO's object into the port's view: TargetConfig is
+// spec.configuration.name (the rendered MachineConfig the render
+// controller made for the pool), NodeSelector spec.nodeSelector.
 func poolFrom(p *mcfgv1.MachineConfigPool) (update.MachineConfigPool, error) {
 	maxUnavailable, err := resolveMaxUnavailable(p.Spec.MaxUnavailable, p.Status.MachineCount)
 	if err != nil {
@@ -107,6 +111,7 @@ func poolFrom(p *mcfgv1.MachineConfigPool) (update.MachineConfigPool, error) {
 	}
 	out := update.MachineConfigPool{
 		Name: p.Name, Paused: p.Spec.Paused, MaxUnavailable: maxUnavailable,
+		TargetConfig: p.Spec.Configuration.Name, NodeSelector: p.Spec.NodeSelector.DeepCopy(),
 		MachineCount: p.Status.MachineCount, UpdatedMachineCount: p.Status.UpdatedMachineCount,
 		ReadyMachineCount: p.Status.ReadyMachineCount, UnavailableMachineCount: p.Status.UnavailableMachineCount,
 		DegradedMachineCount: p.Status.DegradedMachineCount,

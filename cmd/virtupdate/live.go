@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,42 +53,97 @@ var connect = func(f *clusterFlags) (update.Cluster, error) {
 
 func newStatusCommand() *cobra.Command {
 	var f clusterFlags
+	var watch, allNodes bool
+	var interval time.Duration
 	cmd := &cobra.Command{
-		Use:   "status",
+		Use:   "status [--watch]",
 		Short: "Show where an update stands on a live cluster",
-		Long: `Reads the cluster and shows, in one view: the OpenShift version and any
-platform update, the OpenShift Virtualization CSVs and the operator update
+		Long: `Reads the cluster and shows, in one view, where an update stands.
+
+The platform, as oc adm upgrade status reads it: the control plane's
+assessment (Progressing, Progressing slowly, Stalled, Completed) and its
+completion from the ClusterOperators at the target release; each machine
+config pool's assessment (Pending, Excluded when paused, Degraded,
+Progressing, Completed) with its nodes counted by the release of the
+MachineConfig each runs, not by the pool's own counts; each node's phase
+(Draining, Updating, Rebooting, Paused, Pending, Completed) and version.
+
+OpenShift Virtualization, when installed: the CSVs and the operator update
 they describe, the HyperConverged conditions read as a health verdict, the
-machine config pools, the workload update (outdated, migrating, stuck and
-blocked VMIs, migrations in flight and failed, an ETA), and the checkpoint of
-a running plan.`,
+workload update (outdated, migrating, stuck and blocked VMIs, migrations in
+flight and failed), and the checkpoint of a running plan.
+
+An ETA that knows the VMs: the control plane's from oc's estimate, then
+each worker pool's nodes left, maxUnavailable at a time, at the time a node
+of the pool took so far (a node whose VMI cannot leave has none).
+
+The update's health: ClusterOperators unavailable or degraded past oc's
+thresholds, degraded and unavailable nodes, paused pools, and drains held by
+a PodDisruptionBudget or by a VMI that cannot migrate.
+
+With --watch the view is read again every --interval until the update
+completes (exit 0) or a finding of severity Error appears (exit 1).
+
+Exit code 0: no finding of severity Error. Exit code 1: findings of severity
+Error. Exit code 2: bad input. Exit code 3: the cluster cannot be reached or
+read.`,
 		Example: `  virtupdate status
+  virtupdate status --watch --interval 30s
   kubectl virtupdate status --context prod -o json`,
 		Args: cobra.NoArgs,
 	}
 	output := outputFlag(cmd)
 	f.register(cmd)
+	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "read the cluster again every --interval until the update completes (exit 0) or a finding of severity Error appears (exit 1)")
+	cmd.Flags().DurationVar(&interval, "interval", defaultWatchInterval, "how often --watch reads the cluster")
+	cmd.Flags().BoolVar(&allNodes, "all-nodes", false, "list every node of a pool, not only the first ones and those in trouble")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkOutput(*output); err != nil {
 			return err
+		}
+		if interval <= 0 {
+			return usageError(fmt.Errorf("--interval %s: give a positive duration, such as 15s", interval))
 		}
 		c, err := connect(&f)
 		if err != nil {
 			return clusterError(err)
 		}
-		ctx, cancel := context.WithTimeout(cmd.Context(), 2*f.timeout)
-		defer cancel()
-		r, err := buildStatus(ctx, c, clock.RealClock{}, f.namespace)
+		o := watchOptions{interval: interval, clock: statusClock, terminal: liveLine(cmd.OutOrStdout()) != nil, format: *output,
+			text: textOptions{allNodes: allNodes}}
+		reader := statusReader{c: c, clk: o.clock, namespace: f.namespace}
+		read := func(ctx context.Context) (*statusReport, error) {
+			ctx, cancel := context.WithTimeout(ctx, 2*f.timeout)
+			defer cancel()
+			return reader.read(ctx)
+		}
+		if watch {
+			reader.mem = newStatusMemory()
+			ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return watchStatus(ctx, cmd.OutOrStdout(), read, o)
+		}
+		r, err := read(cmdContext(cmd))
 		if err != nil {
 			return clusterError(err)
 		}
-		if *output != outputText {
-			return writeData(*output, cmd.OutOrStdout(), r)
+		frame, _, err := renderStatus(r, o)
+		if err != nil {
+			return err
 		}
-		return writeStatusText(cmd.OutOrStdout(), r)
+		if _, err := io.WriteString(cmd.OutOrStdout(), frame); err != nil {
+			return err
+		}
+		if r.hasError() {
+			return &exitError{code: exitBlocked, err: errUpdateFindings}
+		}
+		return nil
 	}
 	return cmd
 }
+
+// statusClock is the clock of status: its reads' "now" and the --watch
+// interval. Tests replace it.
+var statusClock clock.Clock = clock.RealClock{}
 
 // ---- check --------------------------------------------------------------------
 

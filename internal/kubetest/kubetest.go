@@ -62,7 +62,9 @@ var moduleCRDs = map[string][]string{
 	},
 	openshiftModule: {
 		"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusterversions-Default.crd.yaml",
+		"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusteroperators.crd.yaml",
 		"machineconfiguration/v1/zz_generated.crd-manifests/0000_80_machine-config_01_machineconfigpools.crd.yaml",
+		"machineconfiguration/v1/zz_generated.crd-manifests/0000_80_machine-config_01_machineconfigs.crd.yaml",
 	},
 }
 
@@ -330,6 +332,10 @@ func warmUpObjects(hcoVersion string) []minimal {
 		{schema.GroupVersionResource{Group: "config.openshift.io", Version: "v1", Resource: "clusterversions"}, "ClusterVersion", false,
 			map[string]any{"clusterID": "00000000-0000-4000-8000-000000000000"}},
 		{schema.GroupVersionResource{Group: "machineconfiguration.openshift.io", Version: "v1", Resource: "machineconfigpools"}, "MachineConfigPool", false,
+			map[string]any{}},
+		{schema.GroupVersionResource{Group: "config.openshift.io", Version: "v1", Resource: "clusteroperators"}, "ClusterOperator", false,
+			map[string]any{}},
+		{schema.GroupVersionResource{Group: "machineconfiguration.openshift.io", Version: "v1", Resource: "machineconfigs"}, "MachineConfig", false,
 			map[string]any{}},
 		{schema.GroupVersionResource{Group: "nodemaintenance.kubevirt.io", Version: "v1beta1", Resource: "nodemaintenances"}, "NodeMaintenance", false,
 			map[string]any{"nodeName": "warm-up"}},
