@@ -136,3 +136,12 @@ type Cluster interface {
 	Workloads
 	Checkpoints
 }
+
+// VMICounter counts VMIs without returning them. It is an optional port:
+// a wait that polls how many VMIs are left (the verify step) asks it first
+// and lists them only when the count stops changing, so a large cluster is
+// not copied at every poll.
+type VMICounter interface {
+	// CountVMIs returns how many VMIs ListVMIs would return for opts.
+	CountVMIs(ctx context.Context, opts ListOptions) (int, error)
+}

@@ -675,12 +675,34 @@ func VerifyWorkloads() Step {
 const stallPolls = 5
 
 func verifyDone(ctx context.Context, s *State) (bool, string, error) {
+	memo := s.memo()
+	outdatedOnly := ListOptions{LabelSelector: kubevirtv1.OutdatedLauncherImageLabel}
+	if vc, ok := s.Cluster.(VMICounter); ok {
+		// While the count of outdated VMIs moves, the update progresses:
+		// say so without listing (and copying) them all.
+		n, err := vc.CountVMIs(ctx, outdatedOnly)
+		if err != nil {
+			return false, "", err
+		}
+		if n != memo.lastCount && n > 0 {
+			memo.lastCount = n
+			return false, fmt.Sprintf("%d outdated VMIs left", n), nil
+		}
+		memo.lastCount = n
+	}
 	hc, err := s.Cluster.GetHyperConverged(ctx)
 	if err != nil {
 		return false, "", err
 	}
 	strategy := hc.Spec.WorkloadUpdateStrategy.KubeVirt()
-	outdated, err := s.Cluster.ListVMIs(ctx, ListOptions{LabelSelector: kubevirtv1.OutdatedLauncherImageLabel})
+	if memo.cluster == "" {
+		cluster, _, err := ReadClusterEvictionStrategy(ctx, s.Cluster)
+		if err != nil {
+			return false, "", err
+		}
+		memo.cluster = cluster
+	}
+	outdated, err := s.Cluster.ListVMIs(ctx, outdatedOnly)
 	if err != nil {
 		return false, "", err
 	}
@@ -694,13 +716,12 @@ func verifyDone(ctx context.Context, s *State) (bool, string, error) {
 		if vmi.IsFinal() {
 			continue
 		}
-		if b, ok := workload.FindBlocker(vmi, strategy, "", nil); ok && b.NeverUpdates {
+		if b, ok := workload.FindBlocker(vmi, strategy, "", &memo.cluster); ok && b.NeverUpdates {
 			never = append(never, left{vmi.Namespace + "/" + vmi.Name, b.Cause + ": " + b.Workaround})
 			continue
 		}
 		pending = append(pending, vmi)
 	}
-	memo := s.memo()
 	if len(pending) > 0 {
 		if memo.lastPending != len(pending) {
 			memo.lastPending, memo.still = len(pending), 0
@@ -817,14 +838,18 @@ func awaitingRestart(ctx context.Context, s *State) (int, error) {
 type verifyMemo struct {
 	lastPending, still int
 	reported           bool
+	// lastCount is the count of outdated VMIs at the last poll
+	// (VMICounter); cluster the cluster-wide eviction strategy, read once.
+	lastCount int
+	cluster   kubevirtv1.EvictionStrategy
 }
 
 func (s *State) memo() *verifyMemo {
 	if s.run == nil {
-		return &verifyMemo{}
+		return &verifyMemo{lastPending: -1, lastCount: -1}
 	}
 	if s.run.memo == nil || s.run.memoStep != s.step {
-		s.run.memo, s.run.memoStep = &verifyMemo{lastPending: -1}, s.step
+		s.run.memo, s.run.memoStep = &verifyMemo{lastPending: -1, lastCount: -1}, s.step
 	}
 	return s.run.memo
 }
