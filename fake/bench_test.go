@@ -45,6 +45,7 @@ func BenchmarkZStreamRollout(b *testing.B) {
 }
 
 func benchmarkRollout(b *testing.B, nodes, vmis int) {
+	defer withoutPassCheck()()
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()

@@ -93,26 +93,27 @@ type Cluster struct {
 	crashed    bool           // it happened
 	events     []Event
 
-	timing        Timing
-	cnv           cnvState
-	cvo           cvoState
-	mco           mcoState
-	virt          virtState
-	updater       updaterState
-	vmiOrder      []key                   // sorted VMI keys, nil when stale
-	nodeOrder     []string                // sorted node names
-	nodePool      map[string]string       // node → its machine config pool
-	migsOf        map[key][]key           // VMI → its migrations, in creation order
-	activeMigs    map[key]bool            // migrations that are not final
-	workloadGen   int                     // bumped by every change the workload updater looks at
-	load          nodeLoad                // running VMIs per node
-	onNode        map[string]map[key]bool // running VMIs by node
-	activeOrder   []key                   // unfinished migrations, oldest first; nil when stale
-	outdated      map[key]bool            // running VMIs on an older launcher
-	outdatedOrder []key                   // their keys, sorted; nil when stale
-	controllers   []*scheduled
-	disabled      map[string]bool
-	dirty         bool // something changed since the controllers last looked
+	timing      Timing
+	cnv         cnvState
+	cvo         cvoState
+	mco         mcoState
+	virt        virtState
+	updater     updaterState
+	vmiOrder    []key                   // sorted VMI keys, nil when stale
+	nodeOrder   []string                // sorted node names
+	nodePool    map[string]string       // node → its machine config pool
+	migsOf      map[key][]key           // VMI → its migrations, in creation order
+	activeMigs  map[key]bool            // migrations that are not final
+	workloadGen int                     // bumped by every change the workload updater looks at
+	load        nodeLoad                // running VMIs per node
+	onNode      map[string]map[key]bool // running VMIs by node
+	activeOrder []key                   // unfinished migrations, oldest first; nil when stale
+	outdated    map[key]bool            // running VMIs on an older launcher
+	platformGen int                     // bumped by every change to nodes, pools and the platform the MCO reads
+	targets     targetIndex             // the nodes a migration or a restart may land on
+	controllers []*scheduled
+	disabled    map[string]bool
+	dirty       bool // something changed since the controllers last looked
 }
 
 var _ update.Cluster = (*Cluster)(nil)
@@ -147,6 +148,7 @@ func NewCluster(opts Options) *Cluster {
 	}
 	c.updater.planner = workload.NewPlanner(policy, uint64(opts.Seed))
 	c.updater.planner.Clock = c.clock
+	c.updater.tracker = workload.NewTracker(c.updater.planner)
 	for _, ctrl := range []controller{olmController{c}, hcoController{c}, cvoController{c}, nodeMaintenanceController{c}, mcoController{c},
 		migrationController{c}, vmController{c}, workloadUpdater{c}} {
 		c.controllers = append(c.controllers, &scheduled{c: ctrl})
@@ -245,6 +247,7 @@ func (c *Cluster) SetClusterVersion(cv update.ClusterVersion) {
 	defer c.mu.Unlock()
 	cp := cloneClusterVersion(cv)
 	c.cv = &cp
+	c.platformChanged()
 }
 
 // AddPools adds machine config pools.
@@ -255,6 +258,7 @@ func (c *Cluster) AddPools(pools ...update.MachineConfigPool) {
 		p.Conditions = slices.Clone(p.Conditions)
 		c.pools[p.Name] = &p
 	}
+	c.platformChanged()
 }
 
 // AddSubscriptions adds OLM Subscriptions.
@@ -320,6 +324,7 @@ func (c *Cluster) AddNodes(nodes ...corev1.Node) {
 		c.nodes[n.Name] = n
 		c.nodePool[n.Name] = poolOf(n)
 	}
+	c.platformChanged()
 	c.workloadChanged()
 }
 
@@ -330,6 +335,7 @@ func (c *Cluster) AddNodeMaintenances(nms ...update.NodeMaintenance) {
 	for _, nm := range nms {
 		c.nms[key{nm.Group, nm.Name}] = &nm
 	}
+	c.platformChanged()
 }
 
 // AddVMIs adds VirtualMachineInstances.
@@ -346,7 +352,9 @@ func (c *Cluster) AddVirtualMachines(vms ...kubevirtv1.VirtualMachine) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range vms {
-		c.vms[keyOf(&vms[i])] = vms[i].DeepCopy()
+		k := keyOf(&vms[i])
+		c.vms[k] = vms[i].DeepCopy()
+		c.recheckStopped(k)
 	}
 	c.workloadChanged()
 }
@@ -433,6 +441,7 @@ func (c *Cluster) SetPoolPaused(_ context.Context, name string, paused bool) err
 	if err := c.portWrite("pause", KindMachineConfigPool, "", name); err != nil {
 		return err
 	}
+	c.platformChanged()
 	if p.Paused != paused {
 		reason := "Unpaused"
 		if paused {
@@ -655,11 +664,17 @@ func (c *Cluster) CreateMigration(_ context.Context, m *kubevirtv1.VirtualMachin
 	if err := c.crashCheck("create", KindMigration, m.Namespace, m.GenerateName+m.Name); err != nil {
 		return nil, err
 	}
-	return c.createMigration(m)
+	stored, err := c.createMigration(m.DeepCopy())
+	if err != nil {
+		return nil, err
+	}
+	return stored.DeepCopy(), nil
 }
 
+// createMigration admits and stores a new migration, as the API server
+// does; it keeps m, which the caller must not use but to read it, and
+// returns it.
 func (c *Cluster) createMigration(m *kubevirtv1.VirtualMachineInstanceMigration) (*kubevirtv1.VirtualMachineInstanceMigration, error) {
-	m = m.DeepCopy()
 	if m.Name == "" {
 		if m.GenerateName == "" {
 			return nil, fmt.Errorf("create %s in %s: metadata.name or metadata.generateName is required", KindMigration, m.Namespace)
@@ -682,7 +697,7 @@ func (c *Cluster) createMigration(m *kubevirtv1.VirtualMachineInstanceMigration)
 	m.CreationTimestamp = metav1.NewTime(c.clock.Now())
 	c.putMigration(m)
 	c.record(KindMigration, m.Namespace, m.Name, "Created", "migration of VMI "+m.Spec.VMIName)
-	return m.DeepCopy(), nil
+	return m, nil
 }
 
 // generateName appends a deterministic five-character suffix, as the API

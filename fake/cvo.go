@@ -132,6 +132,7 @@ func (c *Cluster) progressUpdate(now time.Time) time.Time {
 	}
 	if c.mco.desired != h.Version {
 		c.mco.desired = h.Version
+		c.platformChanged()
 		c.record(KindClusterVersion, "", "version", "ControlPlaneUpdated",
 			"the control plane runs "+h.Version+"; the MCO rolls it out to the pools, and the update completes once the master pool has")
 		return time.Time{} // the pools' status follows in this round

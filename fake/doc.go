@@ -58,7 +58,13 @@
 //
 // Time only moves when you move it: [Cluster.Advance] and [Cluster.RunUntil]
 // jump from one scheduled instant to the next, so a day of a large cluster
-// takes seconds, and a run is the same for the same seed. Every change is an
+// takes seconds, and a run is the same for the same seed. What changed at
+// an instant is all a controller looks at: the workload updater keeps its
+// candidates between passes (workload.Tracker), an MCO or HCO with nothing
+// to do does not look again until a node, a pool or the HyperConverged
+// changes, and target nodes are picked from an index; a z-stream of 10,000
+// VMIs on 200 nodes takes a fraction of a second, 100,000 on 500 nodes some
+// seconds. Every change is an
 // [Event]; the events are the timeline of a simulation. Faults can be
 // injected: lost races per kind ([Cluster.FailNextWrites]), failing
 // migrations, target pods held Pending, guests that dirty memory faster

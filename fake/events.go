@@ -32,6 +32,12 @@ func (e Event) String() string {
 // record appends an event at the current fake time. The caller holds c.mu.
 func (c *Cluster) record(kind, namespace, name, reason, message string) {
 	c.dirty = true
+	if len(c.events) == cap(c.events) {
+		// Double the log as it fills: a long simulation appends hundreds
+		// of thousands of events, and append grows large slices by a
+		// quarter only.
+		c.events = slices.Grow(c.events, max(len(c.events), 256))
+	}
 	c.events = append(c.events, Event{Time: c.clock.Now(), Kind: kind, Namespace: namespace, Name: name, Reason: reason, Message: message})
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kubevirtv1 "kubevirt.io/api/core/v1"
 
 	"github.com/virtupdate/virtupdate/conditions"
 	"github.com/virtupdate/virtupdate/update"
@@ -27,15 +28,64 @@ func (hcoController) name() string { return ControllerHCO }
 // hcoComponents are the components the fake HCO deploys, in HCO's order.
 var hcoComponents = []string{conditions.ComponentKubeVirt, conditions.ComponentCDI, conditions.ComponentNetworkAddonsConfig, conditions.ComponentSSP}
 
+// hcoInputs is what an HCO reconcile reads. A reconcile that ended idle
+// (no upgrade or operand fault in progress, nothing changed, no event) at
+// the same inputs would change nothing again, so it is skipped.
+type hcoInputs struct {
+	hc            *update.HyperConverged
+	rv            string
+	generation    int64
+	running       string
+	workers       int
+	kv            *kubevirtv1.KubeVirt
+	kvRV          string
+	launcherImage string
+	fault         operandFault
+}
+
+func (c *Cluster) hcoInputs() hcoInputs {
+	in := hcoInputs{hc: c.hco, running: c.cnv.running, workers: c.hcoSim.workers, kv: c.kv,
+		launcherImage: c.cnv.launcherImage, fault: c.hcoSim.operandFault}
+	if c.hco != nil {
+		in.rv, in.generation = c.hco.ResourceVersion, c.hco.Generation
+	}
+	if c.kv != nil {
+		in.kvRV = c.kv.ResourceVersion
+	}
+	return in
+}
+
+// checkIdleHCO, when set (by this package's tests), is called before a
+// reconcile of HCO that an idle HCO skips, and the function it returns
+// after it: it fails when that reconcile changed anything.
+var checkIdleHCO func(c *Cluster) (after func())
+
 func (h hcoController) reconcile(now time.Time) time.Time {
+	c := h.c
+	in := c.hcoInputs()
+	if c.hcoSim.idle && in == c.hcoSim.idleAt && !now.Before(c.hcoSim.idleSince) {
+		if checkIdleHCO == nil {
+			return time.Time{}
+		}
+		defer checkIdleHCO(c)()
+	}
+	events := len(c.events)
+	next, idle := h.reconcileOnce(now)
+	c.hcoSim.idle = idle && next.IsZero() && len(c.events) == events && c.hcoInputs() == in
+	c.hcoSim.idleAt, c.hcoSim.idleSince = in, now
+	return next
+}
+
+// reconcileOnce is one reconcile; idle reports that no upgrade and no
+// operand fault were in progress.
+func (h hcoController) reconcileOnce(now time.Time) (next time.Time, idle bool) {
 	c := h.c
 	hc := c.hco
 	if hc == nil || c.cnv.running == "" {
-		return time.Time{}
+		return time.Time{}, true
 	}
 	c.hcoNodeInfo(hc)
 	in := conditions.Input{Generation: hc.Generation}
-	var next time.Time
 	switch {
 	case hc.Status.Conditions == nil:
 		in.FirstReconcile = true
@@ -96,7 +146,7 @@ func (h hcoController) reconcile(now time.Time) time.Time {
 	if !retry.IsZero() && (next.IsZero() || retry.Before(next)) {
 		next = retry
 	}
-	return next
+	return next, !in.FirstReconcile && in.UpgradingTo == "" && opErr == nil
 }
 
 // healthyComponent are the conditions of a component that is up; shared,

@@ -39,6 +39,11 @@ type hcoState struct {
 	operandFault operandFault
 	// components is scratch memory for the components of one reconcile.
 	components []conditions.Component
+	// idle: the reconcile at idleSince, with inputs idleAt, found nothing
+	// to do and changed nothing.
+	idle      bool
+	idleAt    hcoInputs
+	idleSince time.Time
 }
 
 type operandFault struct {

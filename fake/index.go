@@ -25,6 +25,8 @@ func (c *Cluster) putVMI(v *kubevirtv1.VirtualMachineInstance) {
 	c.vmis[k] = v
 	c.countOnNode(v, +1)
 	c.refreshOutdated(k)
+	c.touch(k)
+	c.recheckStopped(k)
 	c.workloadChanged()
 }
 
@@ -35,11 +37,10 @@ func (c *Cluster) deleteVMI(k key) {
 	}
 	delete(c.vmis, k)
 	delete(c.virt.evacuating, k)
-	if c.outdated[k] {
-		delete(c.outdated, k)
-		c.outdatedOrder = nil
-	}
+	delete(c.outdated, k)
 	c.vmiOrder = nil
+	c.touch(k)
+	c.recheckStopped(k)
 	c.workloadChanged()
 }
 
@@ -48,6 +49,7 @@ func (c *Cluster) moveVMI(v *kubevirtv1.VirtualMachineInstance, node string) {
 	c.countOnNode(v, -1)
 	v.Status.NodeName = node
 	c.countOnNode(v, +1)
+	c.touch(keyOf(v))
 	c.workloadChanged()
 }
 
@@ -56,6 +58,7 @@ func (c *Cluster) stopVMI(v *kubevirtv1.VirtualMachineInstance) {
 	c.countOnNode(v, -1)
 	v.Status.Phase = kubevirtv1.Succeeded
 	c.refreshOutdated(keyOf(v))
+	c.touch(keyOf(v))
 	c.workloadChanged()
 }
 
@@ -71,6 +74,7 @@ func (c *Cluster) countOnNode(v *kubevirtv1.VirtualMachineInstance, delta int) {
 	}
 	node, k := v.Status.NodeName, keyOf(v)
 	c.load[node] += delta
+	c.countTarget(node, delta)
 	if delta > 0 {
 		if c.onNode[node] == nil {
 			c.onNode[node] = map[key]bool{}
@@ -101,12 +105,10 @@ func (c *Cluster) refreshOutdated(k key) {
 			c.outdated = map[key]bool{}
 		}
 		c.outdated[k] = true
-		c.outdatedOrder = nil
+		c.touch(k)
 	case !out && c.outdated[k]:
 		delete(c.outdated, k)
-		if i, found := slices.BinarySearchFunc(c.outdatedOrder, k, compareKeys); found {
-			c.outdatedOrder = slices.Delete(c.outdatedOrder, i, i+1)
-		}
+		c.touch(k)
 	}
 	// The label follows the comparison only when both images are known.
 	if v != nil && img != "" && c.cnv.launcherImage != "" {
@@ -145,6 +147,7 @@ func (c *Cluster) putMigration(m *kubevirtv1.VirtualMachineInstanceMigration) {
 		c.migsOf[vk] = append(c.migsOf[vk], k)
 	}
 	c.migrations[k] = m
+	c.touch(key{m.Namespace, m.Spec.VMIName})
 	if m.IsFinal() {
 		delete(c.activeMigs, k)
 	} else if !c.activeMigs[k] {
@@ -168,6 +171,8 @@ func (c *Cluster) deleteMigration(k key) {
 	delete(c.migrations, k)
 	delete(c.activeMigs, k)
 	delete(c.virt.migrations, k)
+	c.updater.tracker.DeleteMigration(k.namespace, k.name)
+	c.touch(vk)
 	c.workloadChanged()
 }
 
@@ -187,15 +192,6 @@ func (c *Cluster) workloadChanged() { c.workloadGen++ }
 // nodeLoad counts the running VMIs per node.
 type nodeLoad map[string]int
 
-// nodeLoad returns the running VMIs per node, kept current as VMIs are
-// added, deleted, moved, stopped and started. Callers must not modify it.
-func (c *Cluster) nodeLoad() nodeLoad {
-	if c.load == nil {
-		c.load = nodeLoad{}
-	}
-	return c.load
-}
-
 // sortedNodeNames returns the node names sorted, cached until a node is
 // added. Callers must not modify it.
 func (c *Cluster) sortedNodeNames() []string {
@@ -203,15 +199,6 @@ func (c *Cluster) sortedNodeNames() []string {
 		c.nodeOrder = slices.Sorted(maps.Keys(c.nodes))
 	}
 	return c.nodeOrder
-}
-
-// sortedOutdatedKeys returns the outdated VMIs' keys, sorted; it is rebuilt
-// only when a VMI becomes outdated. Callers must not modify it.
-func (c *Cluster) sortedOutdatedKeys() []key {
-	if c.outdatedOrder == nil || len(c.outdatedOrder) != len(c.outdated) {
-		c.outdatedOrder = slices.SortedFunc(maps.Keys(c.outdated), compareKeys)
-	}
-	return c.outdatedOrder
 }
 
 // activeMigrationOrder returns the unfinished migrations in the order

@@ -61,6 +61,11 @@ type mcoState struct {
 	// byPool groups the nodes by pool, built when byPoolOf nodes existed.
 	byPool   map[string][]*corev1.Node
 	byPoolOf int
+	// idle: the last reconcile found no node mid-update and changed
+	// nothing, at platform generation idleGen; until something the MCO
+	// reads changes, another reconcile would change nothing either.
+	idle    bool
+	idleGen int
 }
 
 // FailNodeBoot makes the named node fail to come back from its next reboot:
@@ -69,6 +74,7 @@ func (c *Cluster) FailNodeBoot(node string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.nodeSim(node).failBoot = true
+	c.platformChanged()
 }
 
 func (c *Cluster) nodeSim(name string) *nodeSim {
@@ -168,6 +174,34 @@ func (mcoController) name() string { return ControllerMCO }
 
 func (m mcoController) reconcile(now time.Time) time.Time {
 	c := m.c
+	if c.mco.idle && c.mco.idleGen == c.platformGen {
+		if checkIdleMCO == nil {
+			return time.Time{}
+		}
+		defer checkIdleMCO(c)()
+	}
+	events, gen := len(c.events), c.platformGen
+	next := m.reconcileAll(now)
+	busy := false
+	for _, s := range c.mco.nodes {
+		if s.phase == nodeDraining || s.phase == nodeRebooting {
+			busy = true
+			break
+		}
+	}
+	c.mco.idle = !busy && next.IsZero() && len(c.events) == events && c.platformGen == gen
+	c.mco.idleGen = c.platformGen
+	return next
+}
+
+// checkIdleMCO, when set (by this package's tests), is called before a
+// reconcile of the MCO that an idle MCO skips, and the function it returns
+// after it: it fails when that reconcile changed anything.
+var checkIdleMCO func(c *Cluster) (after func())
+
+// reconcileAll is one pass over every pool and node.
+func (m mcoController) reconcileAll(now time.Time) time.Time {
+	c := m.c
 	if c.mco.desired == "" {
 		c.mco.desired = c.ocpVersion() // what every node runs at the start
 	}
@@ -187,10 +221,14 @@ func (m mcoController) reconcile(now time.Time) time.Time {
 			case nodeDraining:
 				// The drain controller cordons again a node someone
 				// uncordoned during its drain.
-				n.Spec.Unschedulable = true
+				if !n.Spec.Unschedulable {
+					n.Spec.Unschedulable = true
+					c.platformChanged()
+				}
 				if c.drain(n, s) {
 					s.phase, s.rebootDone = nodeRebooting, now.Add(c.timing.NodeReboot)
 					setNodeReady(n, false, now)
+					c.platformChanged()
 					c.record(KindNode, "", n.Name, "Rebooting", "drained; rebooting into "+c.mco.desired)
 					wake(s.rebootDone)
 				}
@@ -199,6 +237,7 @@ func (m mcoController) reconcile(now time.Time) time.Time {
 					wake(s.rebootDone)
 					continue
 				}
+				c.platformChanged()
 				if s.failBoot {
 					s.failBoot, s.phase = false, nodeDown
 					c.record(KindNode, "", n.Name, "NodeNotReady", "the node did not come back from its reboot (injected)")
@@ -309,6 +348,7 @@ func (c *Cluster) startNodes(pool *update.MachineConfigPool, nodes []*corev1.Nod
 		s := c.nodeSim(n.Name)
 		s.phase = nodeDraining
 		n.Spec.Unschedulable = true
+		c.platformChanged()
 		c.workloadChanged()
 		c.record(KindNode, "", n.Name, "Draining", "pool "+pool.Name+": cordoned; draining for "+c.mco.desired)
 		if c.drain(n, s) {

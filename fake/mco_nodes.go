@@ -65,6 +65,7 @@ func (c *Cluster) reconcileNodeMaintenances() {
 		}
 		if !n.Spec.Unschedulable {
 			n.Spec.Unschedulable = true
+			c.platformChanged()
 			c.workloadChanged()
 			c.record(KindNode, "", n.Name, "Cordoned", what+": cordoned")
 		}
@@ -92,6 +93,7 @@ func (c *Cluster) DeleteNodeMaintenance(group, name string) error {
 		return update.NotFound("delete", KindNodeMaintenance, "", group+"/"+name)
 	}
 	delete(c.nms, key{group, name})
+	c.platformChanged()
 	c.record(KindNodeMaintenance, "", name, "Deleted", "NodeMaintenance "+group+"/"+name+" deleted: maintenance of node "+nm.NodeName+" ends")
 	for _, other := range c.nms {
 		if other.NodeName == nm.NodeName {
@@ -120,6 +122,7 @@ func (c *Cluster) Cordon(node string, unschedulable bool) error {
 		return nil
 	}
 	n.Spec.Unschedulable = unschedulable
+	c.platformChanged()
 	c.workloadChanged()
 	reason, msg := "Uncordoned", "spec.unschedulable = false"
 	if unschedulable {
@@ -143,6 +146,7 @@ func (c *Cluster) SetNodeReady(node string, ready bool) error {
 		return nil
 	}
 	setNodeReady(n, ready, c.clock.Now())
+	c.platformChanged()
 	c.workloadChanged()
 	reason := "NodeReady"
 	if !ready {
@@ -176,6 +180,7 @@ func (c *Cluster) SetPoolMaxUnavailable(pool string, v intstr.IntOrString) error
 // setPoolMaxUnavailable stores a checked spec.maxUnavailable of the pool
 // and resolves its MaxUnavailable for the pool's nodes.
 func (c *Cluster) setPoolMaxUnavailable(p *update.MachineConfigPool, v intstr.IntOrString) {
+	c.platformChanged()
 	if c.mco.maxUnavailable == nil {
 		c.mco.maxUnavailable = map[*update.MachineConfigPool]intstr.IntOrString{}
 	}

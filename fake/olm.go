@@ -34,6 +34,28 @@ type cnvState struct {
 	// maxOpenShift holds the olm.maxOpenShiftVersion property set on CSVs
 	// ("" for none), by CSV.
 	maxOpenShift map[key]string
+	// offer is offered's last answer, which the OLM controller asks for
+	// at every reconcile; versions and minors the versions OLM's
+	// ClusterOperator read (parseVersion, parseMaxOpenShiftVersion).
+	offer    offerMemo
+	versions map[string]parsedVersion
+	minors   map[string]parsedMinor
+}
+
+type offerMemo struct {
+	set                     bool
+	installed, ocp, version string
+	catalog                 []string
+}
+
+// offered is the package's offered, remembered for its last inputs.
+func (c *Cluster) offered(installed, ocp string) string {
+	m := &c.cnv.offer
+	if !m.set || m.installed != installed || m.ocp != ocp || !slices.Equal(m.catalog, c.cnv.catalog) {
+		*m = offerMemo{set: true, installed: installed, ocp: ocp, catalog: slices.Clone(c.cnv.catalog),
+			version: offered(installed, ocp, c.cnv.catalog)}
+	}
+	return m.version
 }
 
 // Operator describes the installed OpenShift Virtualization operator.
@@ -72,6 +94,7 @@ func (c *Cluster) SetOperator(op Operator) {
 	c.cnv.catalog = slices.Clone(op.Catalog)
 	c.setLauncherImage(LauncherImage(op.Version))
 	c.cnv.operatorUpgradeable = metav1.Condition{Type: conditions.TypeUpgradeable, Status: metav1.ConditionTrue, Reason: conditions.ReasonUpgradeable}
+	c.hcoSim.idle = false // HCO looks at its new status
 	if c.hco != nil {
 		c.hco.Status.Versions = setVersion(c.hco.Status.Versions, op.Version)
 		if c.hco.Status.Conditions == nil {
@@ -113,7 +136,7 @@ func (o olmController) reconcile(now time.Time) time.Time {
 
 	// A new InstallPlan when the catalog offers a newer version.
 	if sub.CurrentCSV == sub.InstalledCSV {
-		if v := offered(installed.Version, c.ocpVersion(), c.cnv.catalog); v != "" {
+		if v := c.offered(installed.Version, c.ocpVersion()); v != "" {
 			name := c.generateName("install-")
 			manual := sub.InstallPlanApproval == update.ApprovalManual
 			phase := update.InstallPlanInstalling

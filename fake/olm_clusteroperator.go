@@ -56,11 +56,52 @@ func (c *Cluster) csvMaxOpenShiftVersion(k key, csv *conditions.CSV) (string, bo
 		return v, v != ""
 	}
 	if strings.HasPrefix(csv.Name, update.HyperConvergedPackage+"-operator.v") {
-		if v, err := channel.ParseVersion(csv.Version); err == nil {
+		if v, err := c.parseVersion(csv.Version); err == nil {
 			return v.MinorVersion().Next().String(), true
 		}
 	}
 	return "", false
+}
+
+// parsedVersion is a version string as channel.ParseVersion read it.
+type parsedVersion struct {
+	v   channel.Version
+	err error
+}
+
+// parsedMinor is an olm.maxOpenShiftVersion as parseMaxOpenShiftVersion
+// read it.
+type parsedMinor struct {
+	m   channel.Minor
+	err error
+}
+
+// parseVersion is channel.ParseVersion, remembered: OLM's ClusterOperator
+// reads the same few versions at every reconcile.
+func (c *Cluster) parseVersion(s string) (channel.Version, error) {
+	if p, ok := c.cnv.versions[s]; ok {
+		return p.v, p.err
+	}
+	v, err := channel.ParseVersion(s)
+	if c.cnv.versions == nil || len(c.cnv.versions) > 1024 {
+		c.cnv.versions = map[string]parsedVersion{}
+	}
+	c.cnv.versions[s] = parsedVersion{v, err}
+	return v, err
+}
+
+// parseMaxOpenShiftVersion is the package's parseMaxOpenShiftVersion,
+// remembered.
+func (c *Cluster) parseMaxOpenShiftVersion(value string) (channel.Minor, error) {
+	if p, ok := c.cnv.minors[value]; ok {
+		return p.m, p.err
+	}
+	m, err := parseMaxOpenShiftVersion(value)
+	if c.cnv.minors == nil || len(c.cnv.minors) > 1024 {
+		c.cnv.minors = map[string]parsedMinor{}
+	}
+	c.cnv.minors[value] = parsedMinor{m, err}
+	return m, err
 }
 
 // parseMaxOpenShiftVersion reads a property value as OLM does: quotes
@@ -117,7 +158,7 @@ func (c *Cluster) syncOLMClusterOperator(now time.Time) {
 		return
 	}
 	cond := configv1.ClusterOperatorStatusCondition{Type: configv1.OperatorUpgradeable, Status: configv1.ConditionTrue}
-	release, err := channel.ParseVersion(c.cv.History[0].Version)
+	release, err := c.parseVersion(c.cv.History[0].Version)
 	if err != nil {
 		cond.Status, cond.Reason = configv1.ConditionFalse, ReasonErrorCheckingOperatorCompatibility
 		cond.Message = "Encountered errors while checking compatibility with the next minor version of OpenShift: cluster version has invalid desired release version: " + err.Error()
@@ -130,7 +171,7 @@ func (c *Cluster) syncOLMClusterOperator(now time.Time) {
 			if !ok {
 				continue
 			}
-			m, err := parseMaxOpenShiftVersion(value)
+			m, err := c.parseMaxOpenShiftVersion(value)
 			if err != nil {
 				skews = append(skews, skew{namespace: k.namespace, name: k.name, err: err})
 				continue

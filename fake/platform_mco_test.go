@@ -143,6 +143,7 @@ func TestMCOUnavailableNodeStallsPool(t *testing.T) {
 func setNodeCondition(c *Cluster, name string, typ corev1.NodeConditionType, status corev1.ConditionStatus) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.platformChanged() // as every change to a node does
 	n := c.nodes[name]
 	for i := range n.Status.Conditions {
 		if n.Status.Conditions[i].Type == typ {

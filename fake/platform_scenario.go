@@ -125,6 +125,7 @@ func (s *Scenario) loadPlatform(c *Cluster) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.clock.Now()
+	c.platformChanged()
 	for _, p := range s.Pools {
 		if pool := c.pools[p.Name]; pool != nil && p.MaxUnavailable != nil {
 			c.setPoolMaxUnavailable(pool, *p.MaxUnavailable)

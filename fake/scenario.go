@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -59,7 +60,10 @@ import (
 //	update: {to: 4.16.3}
 //
 // Every field is optional except clusterVersion.version; unknown fields are
-// errors.
+// errors. A scenario holds at most MaxScenarioNodes nodes and MaxScenarioVMs
+// VMs, all groups together, and every duration of its timing (and the
+// batchEvictionInterval) is at least MinScenarioDuration, one second: one
+// that asks for more, or for less, is refused before anything is built.
 //
 // The HyperConverged is stored as HCO's CRD and webhooks store it: an
 // absent workloadUpdateStrategy (or workloadUpdateMethods: null) becomes
@@ -166,7 +170,8 @@ type Scenario struct {
 	Update ScenarioUpdate `json:"update,omitempty"`
 }
 
-// ScenarioTiming mirrors Timing with duration strings.
+// ScenarioTiming mirrors Timing with duration strings, each at least
+// MinScenarioDuration (1s); a field left out takes Timing's default.
 type ScenarioTiming struct {
 	OperatorInstall         string `json:"operatorInstall,omitempty"`
 	ComponentUpdate         string `json:"componentUpdate,omitempty"`
@@ -302,9 +307,18 @@ type ScenarioUpdate struct {
 	To string `json:"to,omitempty"`
 }
 
-// LoadScenario reads and checks a scenario file.
+// LoadScenario reads and checks a scenario file. A file larger than
+// MaxScenarioBytes is refused before it is read.
 func LoadScenario(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %w", err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > MaxScenarioBytes {
+		return nil, fmt.Errorf("%s: %w: the file has %d bytes, more than the %d a scenario may have", path, ErrInvalidScenario, st.Size(), MaxScenarioBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxScenarioBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
@@ -323,8 +337,14 @@ func invalid(field, format string, args ...any) error {
 }
 
 // ParseScenario reads a scenario from YAML (or JSON) and checks every
-// field; errors name the field and the value.
+// field; errors name the field and the value. A scenario larger than a
+// simulation holds (MaxScenarioVMs, MaxScenarioNodes, MaxScenarioBytes) is
+// refused before anything is built, and every duration of its timing must
+// be at least MinScenarioDuration.
 func ParseScenario(data []byte) (*Scenario, error) {
+	if len(data) > MaxScenarioBytes {
+		return nil, fmt.Errorf("%w: %d bytes, more than the %d a scenario may have", ErrInvalidScenario, len(data), MaxScenarioBytes)
+	}
 	js, err := yaml.YAMLToJSONStrict(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: not valid YAML: %v", ErrInvalidScenario, err)
@@ -384,6 +404,9 @@ func checkVersion(field, v string, required bool) error {
 const maxGroup = 1_000_000
 
 func (s *Scenario) validate() error {
+	if err := s.checkSize(); err != nil {
+		return err
+	}
 	if s.Start != "" {
 		if _, err := time.Parse(time.RFC3339, s.Start); err != nil {
 			return invalid("start", "%q is not an RFC 3339 time (2026-03-01T00:00:00Z)", s.Start)
@@ -422,6 +445,11 @@ func (s *Scenario) validate() error {
 	}
 	if n := s.HyperConverged.WorkloadUpdateStrategy.BatchEvictionSize; n != nil && *n < 0 {
 		return invalid("hyperConverged.workloadUpdateStrategy.batchEvictionSize", "must not be negative, got %d", *n)
+	}
+	if d := s.HyperConverged.WorkloadUpdateStrategy.BatchEvictionInterval; d != nil {
+		if err := checkMinDuration("hyperConverged.workloadUpdateStrategy.batchEvictionInterval", d.Duration.String(), d.Duration); err != nil {
+			return err
+		}
 	}
 	if err := validateLiveMigration(s.HyperConverged.LiveMigrationConfig); err != nil {
 		return err
@@ -544,8 +572,12 @@ func (t ScenarioTiming) validate() error {
 		if v == "" {
 			continue
 		}
-		if _, err := ParseDuration(v); err != nil {
+		d, err := ParseDuration(v)
+		if err != nil {
 			return invalid("timing."+field, "%v", err)
+		}
+		if err := checkMinDuration("timing."+field, v, d); err != nil {
+			return err
 		}
 	}
 	if t.MigrationBandwidth != "" {
@@ -641,8 +673,12 @@ func anyWorker(groups []ScenarioNodes) bool {
 }
 
 // NewCluster builds the fake cluster the scenario describes, with its
-// faults armed. The scenario must come from ParseScenario.
+// faults armed. The scenario must come from ParseScenario; one larger than a
+// simulation holds is refused all the same, before anything is built.
 func (s *Scenario) NewCluster() (*Cluster, error) {
+	if err := s.checkSize(); err != nil {
+		return nil, err
+	}
 	opts := Options{Seed: s.Seed}
 	if s.Start != "" {
 		opts.Start, _ = time.Parse(time.RFC3339, s.Start)

@@ -31,7 +31,9 @@ type Timing struct {
 	// its old one was shut down (default 30s).
 	VMRestart time.Duration
 	// WorkloadUpdaterInterval is how often the workload updater reconciles
-	// on its own, besides reacting to changes (default 30s).
+	// on its own, besides reacting to changes (default 30s). An interval
+	// below MinScenarioDuration (1s) is taken as 1s: a simulated day of
+	// nanosecond resyncs would never end.
 	WorkloadUpdaterInterval time.Duration
 }
 
@@ -60,6 +62,7 @@ func (t Timing) withDefaults() Timing {
 	def(&t.TargetPodStart, DefaultTargetPodStart)
 	def(&t.VMRestart, DefaultVMRestart)
 	def(&t.WorkloadUpdaterInterval, DefaultWorkloadUpdaterInterval)
+	t.WorkloadUpdaterInterval = max(t.WorkloadUpdaterInterval, MinScenarioDuration)
 	if t.MigrationBandwidth <= 0 {
 		t.MigrationBandwidth = DefaultMigrationBandwidth
 	}

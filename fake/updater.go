@@ -13,21 +13,72 @@ import (
 // updaterState is what the fake keeps about KubeVirt's workload updater.
 type updaterState struct {
 	planner   *workload.Planner
-	lastBatch time.Time // the last Evict batch, as the planner returned it
+	tracker   *workload.Tracker // the planner's view of the VMIs and migrations, kept between passes
+	lastBatch time.Time         // the last Evict batch, as the planner returned it
 	lastRun   time.Time
 	lastGen   int // c.workloadGen after the last pass
 	next      time.Time
 	stuck     map[key]bool
 	plan      workload.Plan // reused between passes
-	snap      workload.Snapshot
+	// touched are the VMIs that changed, or whose migrations did, since the
+	// tracker last looked (a VMI may be there more than once).
+	touched      []key
+	touchedLimit int
 }
 
 // workloadUpdater plays KubeVirt's workload updater with workload's
 // planner: each reconcile labels outdated VMIs, then creates the plan's
 // migrations, evicts its batch, aborts and deletes what it says.
+//
+// The planner looks at the outdated VMIs, their migrations and the
+// unfinished migrations of other VMIs (those hold migration slots): VMIs
+// already on the target launcher only add to counts the fake does not
+// read. A workload.Tracker keeps that view between passes, told of each
+// VMI the fake changes (touch), so a pass costs what changed since the last
+// one, not the size of the cluster, and plans exactly as a full pass of the
+// planner over the same objects would.
 type workloadUpdater struct{ c *Cluster }
 
 func (workloadUpdater) name() string { return ControllerWorkloadUpdate }
+
+// touch marks a VMI whose object, or one of whose migrations, changed: the
+// tracker reads it again before the next pass. Every change to a VMI or a
+// migration that the planner reads goes with a touch.
+func (c *Cluster) touch(k key) {
+	u := &c.updater
+	u.touched = append(u.touched, k)
+	if len(u.touched) > max(2*len(c.vmis)+1024, u.touchedLimit) {
+		// The updater has not run for long (it is disabled, or waits for
+		// the KubeVirt CR): keep each VMI once.
+		slices.SortFunc(u.touched, compareKeys)
+		u.touched = slices.Compact(u.touched)
+		u.touchedLimit = 2 * len(u.touched)
+	}
+}
+
+// syncTracker hands the touched VMIs and their migrations to the tracker:
+// an outdated VMI and all its migrations are tracked; of the others only
+// their unfinished migrations.
+func (c *Cluster) syncTracker() {
+	tr := c.updater.tracker
+	for _, k := range c.updater.touched {
+		v := c.vmis[k]
+		in := v != nil && c.outdated[k]
+		if in {
+			tr.SetVMI(v)
+		} else {
+			tr.DeleteVMI(k.namespace, k.name)
+		}
+		for _, mk := range c.migsOf[k] {
+			if m := c.migrations[mk]; in || !m.IsFinal() {
+				tr.SetMigration(m)
+			} else {
+				tr.DeleteMigration(mk.namespace, mk.name)
+			}
+		}
+	}
+	c.updater.touched = c.updater.touched[:0]
+}
 
 func (w workloadUpdater) reconcile(now time.Time) time.Time {
 	c := w.c
@@ -44,11 +95,8 @@ func (w workloadUpdater) reconcile(now time.Time) time.Time {
 	}
 	u.lastRun = now
 
-	vmiKeys := c.sortedOutdatedKeys()
-	snap := &u.snap
-	*snap = workload.Snapshot{
-		VMIs:                    snap.VMIs[:0],
-		Migrations:              snap.Migrations[:0],
+	c.syncTracker()
+	settings := workload.Settings{
 		Strategy:                c.kv.Spec.WorkloadUpdateStrategy,
 		MigrationConfig:         c.migrationConfig(),
 		ClusterEvictionStrategy: c.clusterEvictionStrategy(),
@@ -56,27 +104,10 @@ func (w workloadUpdater) reconcile(now time.Time) time.Time {
 		LastEvictionBatch:       u.lastBatch,
 		Now:                     now,
 	}
-	// The planner acts only on outdated VMIs: give it those, and the
-	// migrations that count against the caps or carry their history. VMIs
-	// already on the target launcher only add to counts the fake does not
-	// read, and leaving them out keeps a pass proportional to the work left.
-	for _, k := range vmiKeys {
-		snap.VMIs = append(snap.VMIs, c.vmis[k])
-		for _, mk := range c.migsOf[k] {
-			snap.Migrations = append(snap.Migrations, c.migrations[mk])
-		}
+	u.tracker.ReconcileInto(&u.plan, settings)
+	if checkPass != nil {
+		checkPass(c, settings, &u.plan)
 	}
-	others := make([]key, 0, len(c.activeMigs))
-	for mk := range c.activeMigs {
-		if m := c.migrations[mk]; !c.outdated[key{m.Namespace, m.Spec.VMIName}] {
-			others = append(others, mk)
-		}
-	}
-	slices.SortFunc(others, compareKeys)
-	for _, mk := range others {
-		snap.Migrations = append(snap.Migrations, c.migrations[mk])
-	}
-	u.planner.ReconcileInto(&u.plan, *snap)
 	plan := &u.plan
 	u.lastBatch = plan.LastEvictionBatch
 
@@ -85,7 +116,10 @@ func (w workloadUpdater) reconcile(now time.Time) time.Time {
 		m, err := c.createMigration(workload.NewMigration(vmi))
 		if err != nil {
 			// KubeVirt's updater lowers its expectations and records FailedCreate.
-			u.planner.CreateFailed(a.Namespace, a.VMI)
+			u.tracker.CreateFailed(a.Namespace, a.VMI)
+			if checkCreateFailed != nil {
+				checkCreateFailed(c, a.Namespace, a.VMI)
+			}
 			c.record(KindVMI, a.Namespace, a.VMI, "FailedCreate", err.Error())
 			continue
 		}
@@ -129,6 +163,14 @@ func (w workloadUpdater) reconcile(now time.Time) time.Time {
 	}
 	return u.next
 }
+
+// checkPass and checkCreateFailed, when set (by this package's tests),
+// replay each pass of the workload updater on a second planner given the
+// full snapshot, and fail when its plan differs from the tracker's.
+var (
+	checkPass         func(c *Cluster, s workload.Settings, plan *workload.Plan)
+	checkCreateFailed func(c *Cluster, namespace, name string)
+)
 
 // labelOutdated keeps KubeVirt's kubevirt.io/outdatedLauncherImage label in
 // step with the VMI's launcher.

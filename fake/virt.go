@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"container/heap"
 	"fmt"
 	"maps"
 	"slices"
@@ -39,6 +40,43 @@ type virtState struct {
 	uids           int
 	migCfg         *kubevirtv1.MigrationConfiguration // migrationConfig, cached
 	migCfgOf       string                             // for this KubeVirt CR resourceVersion
+	// scratch of the migration controller, reused between reconciles
+	outbound map[string]int
+	finished []key
+	// restarts are the stopped VMIs their VirtualMachine restarts, by when;
+	// recheck the stopped VMIs to look at again (just stopped, or their VMI
+	// or VirtualMachine changed). The VM controller reads only these.
+	restarts restartQueue
+	recheck  []key
+	vmKeys   []key // scratch
+}
+
+// restartQueue orders stopped VMIs by the time their VirtualMachine
+// restarts them.
+type restartQueue []restartAt
+
+type restartAt struct {
+	at time.Time
+	k  key
+}
+
+func (q restartQueue) Len() int           { return len(q) }
+func (q restartQueue) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
+func (q restartQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *restartQueue) Push(x any)        { *q = append(*q, x.(restartAt)) }
+func (q *restartQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}
+
+// recheckStopped has the VM controller look again at a stopped VMI whose
+// VMI or VirtualMachine changed.
+func (c *Cluster) recheckStopped(k key) {
+	if _, ok := c.virt.stopped[k]; ok {
+		c.virt.recheck = append(c.virt.recheck, k)
+	}
 }
 
 // migSim is the fake's state of one migration beyond its status.
@@ -153,6 +191,7 @@ func (c *Cluster) evictLocked(vmi *kubevirtv1.VirtualMachineInstance, why string
 			return refuse(update.EvacuationInProgress, "Evacuation in progress: "+msg)
 		}
 		vmi.Status.EvacuationNodeName = vmi.Status.NodeName
+		c.touch(k)
 		c.markEvacuating(k)
 		c.record(KindEviction, k.namespace, k.name, "EvacuationStarted", why+": "+p.Reason)
 		return refuse(update.EvacuationTriggered, msg)
@@ -175,6 +214,7 @@ func (c *Cluster) shutDown(vmi *kubevirtv1.VirtualMachineInstance, why string) {
 		return
 	}
 	c.virt.stopped[k] = c.clock.Now()
+	c.recheckStopped(k)
 	c.record(KindVMI, k.namespace, k.name, "ShutDown", why)
 }
 
@@ -221,7 +261,12 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 	c.evacuate()
 
 	perCluster, perNode := workload.MigrationLimits(c.migrationConfig())
-	running, outbound := 0, map[string]int{}
+	running, outbound := 0, c.virt.outbound
+	if outbound == nil {
+		outbound = map[string]int{}
+		c.virt.outbound = outbound
+	}
+	clear(outbound)
 	for k := range c.activeMigs {
 		if m := c.migrations[k]; m.IsRunning() {
 			running++
@@ -231,8 +276,7 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 		}
 	}
 	order := c.activeMigrationOrder()
-	var load nodeLoad // computed when a migration first needs a target
-	finished := map[key]bool{}
+	finished := c.virt.finished[:0] // VMIs whose migration ended, for the garbage collection
 	timeouts := workload.PendingTimeouts{}
 	backoff := workload.Backoff{}
 	for _, k := range order {
@@ -249,7 +293,7 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 		}
 		if vmi == nil || vmi.IsFinal() {
 			c.finish(m, vmi, false, "the VMI is gone or no longer running", now)
-			finished[vk] = true
+			finished = append(finished, vk)
 			continue
 		}
 		switch m.Status.Phase {
@@ -257,10 +301,10 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			if other := c.owningMigration(vmi, m); other != "" {
 				// KubeVirt: canMigrateVMI in processMigrationPhase.
 				c.finish(m, vmi, false, "VMI is not eligible for migration because another migration job is in progress ("+other+").", now)
-				finished[vk] = true
+				finished = append(finished, vk)
 				continue
 			}
-			setPhase(m, kubevirtv1.MigrationPending, now)
+			c.setPhase(m, kubevirtv1.MigrationPending, now)
 			c.record(KindMigration, k.namespace, k.name, "Pending", "migration of VMI "+vk.name+" accepted")
 			fallthrough
 		case kubevirtv1.MigrationPending:
@@ -281,7 +325,7 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			running++
 			outbound[src]++
 			sim.podCreated = now
-			setPhase(m, kubevirtv1.MigrationScheduling, now)
+			c.setPhase(m, kubevirtv1.MigrationScheduling, now)
 			c.record(KindMigration, k.namespace, k.name, "Scheduling", "target pod created for VMI "+vk.name)
 			fallthrough
 		case kubevirtv1.MigrationScheduling:
@@ -289,10 +333,7 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			held := now.Before(fault.until)
 			target := ""
 			if !held && !now.Before(sim.podCreated.Add(c.timing.TargetPodStart)) {
-				if load == nil {
-					load = c.nodeLoad()
-				}
-				target = c.pickTarget(vmi, load)
+				target = c.pickTarget(vmi.Status.NodeName)
 			}
 			startAt := sim.podCreated.Add(c.timing.TargetPodStart)
 			if !held && now.Before(startAt) {
@@ -304,7 +345,7 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 				v := timeouts.Check(m, pod, now)
 				if v.Expired {
 					c.finish(m, vmi, false, v.Reason, now)
-					finished[vk] = true
+					finished = append(finished, vk)
 					continue
 				}
 				wake(v.Deadline)
@@ -322,7 +363,7 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			vmi.Status.MigrationState = &kubevirtv1.VirtualMachineInstanceMigrationState{
 				MigrationUID: m.UID, StartTimestamp: &start, SourceNode: vmi.Status.NodeName, TargetNode: target,
 			}
-			setPhase(m, kubevirtv1.MigrationRunning, now)
+			c.setPhase(m, kubevirtv1.MigrationRunning, now)
 			c.record(KindMigration, k.namespace, k.name, "Running", "VMI "+vk.name+": "+vmi.Status.NodeName+" → "+target)
 			fallthrough
 		case kubevirtv1.MigrationScheduled, kubevirtv1.MigrationPreparingTarget, kubevirtv1.MigrationTargetReady, kubevirtv1.MigrationRunning:
@@ -335,22 +376,25 @@ func (mc migrationController) reconcile(now time.Time) time.Time {
 			}
 			if sim.abort != "" {
 				c.finish(m, vmi, false, sim.abort, now)
-				finished[vk] = true
+				finished = append(finished, vk)
 				continue
 			}
 			if c.virt.failMigrations[vk] > 0 {
 				c.virt.failMigrations[vk]--
 				c.finish(m, vmi, false, "live migration failed (injected)", now)
-				finished[vk] = true
+				finished = append(finished, vk)
 				continue
 			}
 			c.finish(m, vmi, true, "", now)
-			finished[vk] = true
+			finished = append(finished, vk)
 		}
 	}
 	// Garbage collection: keep the most recent finalized attempts of each
 	// VMI whose migration just ended.
-	for _, vk := range slices.SortedFunc(maps.Keys(finished), compareKeys) {
+	slices.SortFunc(finished, compareKeys)
+	finished = slices.Compact(finished)
+	c.virt.finished = finished
+	for _, vk := range finished {
 		for _, old := range workload.Superseded(c.migrationsOf(vk), 0) {
 			ok := key{old.Namespace, old.Name}
 			c.deleteMigration(ok)
@@ -369,7 +413,10 @@ func targetPod(created time.Time, unschedulable bool) *corev1.Pod {
 	return pod
 }
 
-func setPhase(m *kubevirtv1.VirtualMachineInstanceMigration, phase kubevirtv1.VirtualMachineInstanceMigrationPhase, now time.Time) {
+// setPhase moves a migration to a phase; its VMI is touched, as the planner
+// reads the migration (and the VMI, which callers change with it).
+func (c *Cluster) setPhase(m *kubevirtv1.VirtualMachineInstanceMigration, phase kubevirtv1.VirtualMachineInstanceMigrationPhase, now time.Time) {
+	c.touch(key{m.Namespace, m.Spec.VMIName})
 	m.Status.Phase = phase
 	t := metav1.NewTime(now)
 	m.Status.PhaseTransitionTimestamps = append(m.Status.PhaseTransitionTimestamps, kubevirtv1.VirtualMachineInstanceMigrationPhaseTransitionTimestamp{Phase: phase, PhaseTransitionTimestamp: t})
@@ -388,7 +435,7 @@ func (c *Cluster) finish(m *kubevirtv1.VirtualMachineInstanceMigration, vmi *kub
 	delete(c.activeMigs, keyOf(m))
 	c.workloadChanged()
 	if !ok {
-		setPhase(m, kubevirtv1.MigrationFailed, now)
+		c.setPhase(m, kubevirtv1.MigrationFailed, now)
 		if vmi != nil && vmi.Status.MigrationState != nil && vmi.Status.MigrationState.MigrationUID == m.UID {
 			vmi.Status.MigrationState.EndTimestamp, vmi.Status.MigrationState.Failed = &end, true
 			vmi.Status.MigrationState.FailureReason = reason
@@ -396,7 +443,7 @@ func (c *Cluster) finish(m *kubevirtv1.VirtualMachineInstanceMigration, vmi *kub
 		c.record(KindMigration, m.Namespace, m.Name, "Failed", reason)
 		return
 	}
-	setPhase(m, kubevirtv1.MigrationSucceeded, now)
+	c.setPhase(m, kubevirtv1.MigrationSucceeded, now)
 	from := vmi.Status.NodeName
 	c.moveVMI(vmi, sim.target)
 	vmi.Status.LauncherContainerImageVersion = c.cnv.launcherImage
@@ -432,23 +479,6 @@ func (c *Cluster) evacuate() {
 		m.Namespace = k.namespace
 		_, _ = c.createMigration(m) // admitted: the VMI runs, can migrate and has no migration in flight
 	}
-}
-
-// pickTarget chooses the node a migration lands on: a ready, schedulable
-// node other than the source, the one with the fewest running VMIs, then
-// by name. "" when there is none.
-func (c *Cluster) pickTarget(vmi *kubevirtv1.VirtualMachineInstance, load nodeLoad) string {
-	best := ""
-	for _, name := range c.sortedNodeNames() {
-		n := c.nodes[name]
-		if name == vmi.Status.NodeName || n.Spec.Unschedulable || c.nodePool[name] == "master" || !nodeReadyStatus(n) {
-			continue
-		}
-		if best == "" || load[name] < load[best] {
-			best = name
-		}
-	}
-	return best
 }
 
 func nodeReadyStatus(n *corev1.Node) bool {
@@ -569,32 +599,40 @@ type vmController struct{ c *Cluster }
 
 func (vmController) name() string { return ControllerVM }
 
+// The stopped VMIs it looks at are those due for a restart and those that
+// just stopped or changed (virtState.restarts and recheck), in namespace and
+// name order; the others are waiting for their restart, or stay stopped.
 func (v vmController) reconcile(now time.Time) time.Time {
 	c := v.c
-	var next time.Time
-	var load nodeLoad
-	for _, k := range slices.SortedFunc(maps.Keys(c.virt.stopped), compareKeys) {
+	q := &c.virt.restarts
+	keys := append(c.virt.vmKeys[:0], c.virt.recheck...)
+	c.virt.recheck = c.virt.recheck[:0]
+	for len(*q) > 0 && !now.Before((*q)[0].at) {
+		keys = append(keys, heap.Pop(q).(restartAt).k)
+	}
+	slices.SortFunc(keys, compareKeys)
+	keys = slices.Compact(keys)
+	c.virt.vmKeys = keys
+	for _, k := range keys {
+		stoppedAt, ok := c.virt.stopped[k]
+		if !ok {
+			continue
+		}
 		vmi := c.vmis[k]
 		if vmi == nil || !vmi.IsFinal() || c.vms[k] == nil {
 			delete(c.virt.stopped, k)
 			continue
 		}
-		rs := c.runStrategyOf(k)
-		restart := *rs == kubevirtv1.RunStrategyAlways || (*rs == kubevirtv1.RunStrategyRerunOnFailure && vmi.Status.Phase == kubevirtv1.Failed)
+		rs, restart := c.restarts(k, vmi)
 		if !restart {
 			continue
 		}
-		at := c.virt.stopped[k].Add(c.timing.VMRestart)
+		at := stoppedAt.Add(c.timing.VMRestart)
 		if now.Before(at) {
-			if next.IsZero() || at.Before(next) {
-				next = at
-			}
+			heap.Push(q, restartAt{at, k})
 			continue
 		}
-		if load == nil {
-			load = c.nodeLoad()
-		}
-		node := c.pickTarget(&kubevirtv1.VirtualMachineInstance{}, load)
+		node := c.pickTarget("")
 		fresh := vmi.DeepCopy()
 		c.virt.uids++
 		fresh.UID = types.UID("restarted-" + k.namespace + "-" + k.name + "-" + strconv.Itoa(c.virt.uids))
@@ -605,5 +643,24 @@ func (v vmController) reconcile(now time.Time) time.Time {
 		delete(c.virt.stopped, k)
 		c.record(KindVMI, k.namespace, k.name, "Restarted", "runStrategy "+string(*rs)+": new VMI on "+node+" with "+c.cnv.launcherImage)
 	}
-	return next
+	// The next restart due, of a VMI still stopped and to be restarted.
+	for len(*q) > 0 {
+		r := (*q)[0]
+		if stoppedAt, ok := c.virt.stopped[r.k]; ok && stoppedAt.Add(c.timing.VMRestart).Equal(r.at) {
+			if vmi := c.vmis[r.k]; vmi != nil && vmi.IsFinal() && c.vms[r.k] != nil {
+				if _, restart := c.restarts(r.k, vmi); restart {
+					return r.at
+				}
+			}
+		}
+		heap.Pop(q)
+	}
+	return time.Time{}
+}
+
+// restarts reports whether the VirtualMachine of the stopped VMI k starts
+// it again, by its runStrategy: Always, or RerunOnFailure after a failure.
+func (c *Cluster) restarts(k key, vmi *kubevirtv1.VirtualMachineInstance) (*kubevirtv1.VirtualMachineRunStrategy, bool) {
+	rs := c.runStrategyOf(k)
+	return rs, *rs == kubevirtv1.RunStrategyAlways || (*rs == kubevirtv1.RunStrategyRerunOnFailure && vmi.Status.Phase == kubevirtv1.Failed)
 }

@@ -45,8 +45,10 @@ type Settings struct {
 // LastEvictionBatch and RequeueAfter, equal to those of Planner.Reconcile
 // over the same snapshot; it leaves Decisions and Blockers empty and
 // Progress zero, which need a pass over every VMI: take a Snapshot and call
-// Planner.Reconcile for a report. It plans with no TargetPods. Like a
-// Planner, a Tracker must not be used by two goroutines at once.
+// Planner.Reconcile for a report. It plans with no TargetPods. The Reasons
+// of the plan's Stuck entries are the tracker's: read them, do not modify
+// them. Like a Planner, a Tracker must not be used by two goroutines at
+// once.
 type Tracker struct {
 	p *Planner
 
@@ -87,7 +89,9 @@ type Tracker struct {
 	launcher string
 	judged   bool
 	lastNow  time.Time
-	expected []vmiKey // VMIs with an expectation after the last reconcile
+	// judgements counts the VMIs judged, for tests: what a pass costs.
+	judgements int
+	expected   []vmiKey // VMIs with an expectation after the last reconcile
 
 	scratch struct {
 		swaps    map[int]int
@@ -524,9 +528,21 @@ func (t *Tracker) pick(plan *Plan, now time.Time, slots, perNode int, load map[s
 			t.scratch.examined = examined
 		}
 		clear(examined)
-		for node, c := range t.perNode {
-			if node != "" && t.nodeLoad[node]+load[node] >= perNode {
-				open -= c
+		// Only a node with migrations counted against it can be at the cap
+		// (unless the cap is 0): visit those, not every node.
+		switch {
+		case perNode <= 0:
+			open = t.perNode[""]
+		default:
+			for node, l := range t.nodeLoad {
+				if node != "" && l+load[node] >= perNode {
+					open -= t.perNode[node]
+				}
+			}
+			for node, l := range load {
+				if node != "" && t.nodeLoad[node] == 0 && l >= perNode {
+					open -= t.perNode[node]
+				}
 			}
 		}
 	}
@@ -626,6 +642,7 @@ func (t *Tracker) addLoad(node string, delta int) {
 func (t *Tracker) judge(e *trackedVMI, now time.Time) {
 	p := t.p
 	pol := &p.Policy
+	t.judgements++
 	// Undo the last judgement.
 	if e.loadNode != "" {
 		t.addLoad(e.loadNode, -1)

@@ -247,7 +247,7 @@ func (w *trackerWorld) changeSettings() {
 		s.Strategy.BatchEvictionInterval = &metav1.Duration{Duration: time.Duration(w.pick(3)) * 30 * time.Second}
 	case 4:
 		s.MigrationConfig.ParallelMigrationsPerCluster = ptr(uint32(w.pick(6)))
-		s.MigrationConfig.ParallelOutboundMigrationsPerNode = ptr(uint32(1 + w.pick(2)))
+		s.MigrationConfig.ParallelOutboundMigrationsPerNode = ptr(uint32(w.pick(3)))
 	case 5:
 		s.LastEvictionBatch = s.Now.Add(-time.Duration(w.pick(120)) * time.Second)
 	}
@@ -330,6 +330,9 @@ func TestTrackerPlansAsThePlanner(t *testing.T) {
 				if d := gocmp.Diff(actions(want), actions(got)); d != "" {
 					t.Fatalf("%s, seed %d, step %d: the tracker's plan differs from the planner's (-planner +tracker):\n%s", tt.reason, seed, step, d)
 				}
+				if w.tracker.Len() != len(w.vmis) {
+					t.Fatalf("%s, seed %d, step %d: the tracker holds %d VMIs, the world %d", tt.reason, seed, step, w.tracker.Len(), len(w.vmis))
+				}
 				if reference.Expecting() != w.tracker.Planner().Expecting() {
 					t.Fatalf("%s, seed %d, step %d: expectations %d vs %d", tt.reason, seed, step, reference.Expecting(), w.tracker.Planner().Expecting())
 				}
@@ -372,12 +375,14 @@ func TestTrackerPlansAsThePlanner(t *testing.T) {
 	}
 }
 
-// A tracker's pass costs what changed: with 20,000 outdated VMIs and nothing
-// changing, a pass allocates nothing and visits none of them.
+// A tracker's pass costs what changed: with 20,000 outdated VMIs, a pass
+// after one VMI changed judges that VMI and those with a creation
+// expectation, and allocates only for the plan's migrations.
 func TestTrackerPassDoesNotScaleWithVMIs(t *testing.T) {
 	p := NewPlanner(KubeVirtPolicy(), 1)
 	tr := NewTracker(p)
-	for _, v := range fleet("vm", 20000) {
+	vmis := fleet("vm", 20000)
+	for _, v := range vmis {
 		tr.SetVMI(v)
 	}
 	s := Settings{Strategy: strategy(LM, Evict), LauncherImage: newImage, Now: t0}
@@ -386,8 +391,16 @@ func TestTrackerPassDoesNotScaleWithVMIs(t *testing.T) {
 	if len(plan.Migrate) != DefaultParallelMigrationsPerCluster {
 		t.Fatalf("first pass: %d migrations, want %d", len(plan.Migrate), DefaultParallelMigrationsPerCluster)
 	}
-	p.ResetExpectations()
-	s.Now = s.Now.Add(time.Second)
+	for i := range 10 {
+		before := tr.judgements
+		tr.SetVMI(vmis[i*1000])
+		s.Now = s.Now.Add(time.Second)
+		tr.ReconcileInto(&plan, s)
+		if judged := tr.judgements - before; judged > 1+DefaultParallelMigrationsPerCluster {
+			t.Fatalf("pass %d after one change judged %d VMIs, want at most 1 + the %d expected ones", i, judged, DefaultParallelMigrationsPerCluster)
+		}
+		p.ResetExpectations()
+	}
 	allocs := testing.AllocsPerRun(20, func() {
 		p.ResetExpectations()
 		s.Now = s.Now.Add(time.Second)
@@ -396,5 +409,34 @@ func TestTrackerPassDoesNotScaleWithVMIs(t *testing.T) {
 	// The plan's migrations and their expectations, nothing per VMI.
 	if allocs > 40 {
 		t.Errorf("a pass over 20,000 unchanged VMIs allocates %v times, want a handful", allocs)
+	}
+}
+
+// BenchmarkTrackerReconcile100k is one pass of a Tracker over the 100,000
+// VMIs of BenchmarkReconcile100k after one VMI changed: the work of one
+// event, where BenchmarkReconcile100k is a full pass over every VMI.
+func BenchmarkTrackerReconcile100k(b *testing.B) {
+	s := realisticCluster(100_000)
+	p := NewPlanner(DefaultPolicy(), 1)
+	tr := NewTracker(p)
+	for _, v := range s.VMIs {
+		tr.SetVMI(v)
+	}
+	for _, m := range s.Migrations {
+		tr.SetMigration(m)
+	}
+	settings := Settings{Strategy: s.Strategy, MigrationConfig: s.MigrationConfig, ClusterEvictionStrategy: s.ClusterEvictionStrategy,
+		LauncherImage: s.LauncherImage, LastEvictionBatch: s.LastEvictionBatch, Now: s.Now}
+	var plan Plan
+	tr.ReconcileInto(&plan, settings)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		p.ResetExpectations() // as in BenchmarkReconcile100k
+		tr.SetVMI(s.VMIs[i%len(s.VMIs)])
+		i++
+		if tr.ReconcileInto(&plan, settings); len(plan.Migrate) == 0 || len(plan.Evict) == 0 {
+			b.Fatal(len(plan.Migrate), len(plan.Evict))
+		}
 	}
 }
