@@ -87,7 +87,7 @@ func Plan(r update.Request) (*update.Plan, error) {
 		To: update.Versions{OCP: p.To.String(), CNV: dstTarget.Version}}
 	pre := update.PreflightOptions{Kind: update.KindEUS, From: update.Versions{OCP: p.OCP.String()}, To: p.To.String(),
 		Graph: r.Graph, AllowConditional: r.AllowConditional, AcceptRisks: r.AcceptRisks, Force: r.Force, Extra: oddMinorCheck(src, dst),
-		Compatibility: r.Compatibility}
+		Compatibility: r.Compatibility, Strategy: r.Strategy}
 	if src == RHEL94Minor {
 		pre.OutdatedSeverity = update.SeverityError
 	}

@@ -19,6 +19,7 @@ import (
 	clocktesting "k8s.io/utils/clock/testing"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
+	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/conditions"
 	"github.com/virtupdate/virtupdate/update"
 	"github.com/virtupdate/virtupdate/workload"
@@ -55,6 +56,18 @@ type Options struct {
 	// Seed feeds every random choice of the fake (names it generates, the
 	// order of ties): the same seed and inputs give the same run.
 	Seed int64
+	// Strategy decides each VMI's workload update method in the fake's
+	// workload updater; nil means KubeVirt's table (workload.KubeVirtTable).
+	Strategy workload.Strategy
+	// Admission orders and admits the workload updater's disruptions; nil
+	// admits every candidate in KubeVirt's order.
+	Admission workload.Admission
+	// Compatibility decides which operator update the fake's OLM offers;
+	// nil means OpenShift's rules (channel.OpenShift{}).
+	Compatibility channel.Compatibility
+	// Aggregator is how the fake's HCO aggregates its components'
+	// conditions; nil means HCO's rules (conditions.HCOAggregator{}).
+	Aggregator conditions.Aggregator
 }
 
 type key struct{ namespace, name string }
@@ -82,6 +95,8 @@ type Cluster struct {
 	nodes       map[string]*corev1.Node
 	nms         map[key]*update.NodeMaintenance // key.namespace holds the API group
 	pdbs        map[key]*policyv1.PodDisruptionBudget
+	compat      channel.Compatibility
+	aggregator  conditions.Aggregator
 	vmis        map[key]*kubevirtv1.VirtualMachineInstance
 	vms         map[key]*kubevirtv1.VirtualMachine
 	migrations  map[key]*kubevirtv1.VirtualMachineInstanceMigration
@@ -148,6 +163,14 @@ func NewCluster(opts Options) *Cluster {
 	}
 	c.updater.planner = workload.NewPlanner(policy, uint64(opts.Seed))
 	c.updater.planner.Clock = c.clock
+	c.updater.planner.Strategy, c.updater.planner.Admission = opts.Strategy, opts.Admission
+	c.compat, c.aggregator = opts.Compatibility, opts.Aggregator
+	if c.compat == nil {
+		c.compat = channel.OpenShift{}
+	}
+	if c.aggregator == nil {
+		c.aggregator = conditions.HCOAggregator{}
+	}
 	c.updater.tracker = workload.NewTracker(c.updater.planner)
 	for _, ctrl := range []controller{olmController{c}, hcoController{c}, cvoController{c}, nodeMaintenanceController{c}, mcoController{c},
 		migrationController{c}, vmController{c}, workloadUpdater{c}} {

@@ -124,7 +124,7 @@ func (h hcoController) reconcileOnce(now time.Time) (next time.Time, idle bool) 
 	}
 	c.hcoSim.components = in.Components
 
-	res := conditions.Aggregate(c.clock, hc.Status.Conditions, in)
+	res := c.aggregator.Aggregate(c.clock, hc.Status.Conditions, in)
 	c.cnv.operatorUpgradeable = res.OperatorUpgradeable
 	if in.FirstReconcile {
 		hc.Status.Versions = setVersion(hc.Status.Versions, c.cnv.running)

@@ -53,7 +53,7 @@ func (c *Cluster) offered(installed, ocp string) string {
 	m := &c.cnv.offer
 	if !m.set || m.installed != installed || m.ocp != ocp || !slices.Equal(m.catalog, c.cnv.catalog) {
 		*m = offerMemo{set: true, installed: installed, ocp: ocp, catalog: slices.Clone(c.cnv.catalog),
-			version: offered(installed, ocp, c.cnv.catalog)}
+			version: offered(c.compat, installed, ocp, c.cnv.catalog)}
 	}
 	return m.version
 }
@@ -98,7 +98,7 @@ func (c *Cluster) SetOperator(op Operator) {
 	if c.hco != nil {
 		c.hco.Status.Versions = setVersion(c.hco.Status.Versions, op.Version)
 		if c.hco.Status.Conditions == nil {
-			c.hco.Status.Conditions = conditions.Aggregate(c.clock, nil, conditions.Input{Generation: c.hco.Generation}).Conditions
+			c.hco.Status.Conditions = c.aggregator.Aggregate(c.clock, nil, conditions.Input{Generation: c.hco.Generation}).Conditions
 			c.hco.Status.ObservedGeneration = c.hco.Generation
 		}
 	}
@@ -217,11 +217,11 @@ func (c *Cluster) ocpVersion() string {
 	return c.cv.CurrentVersion()
 }
 
-// offered is the version OLM installs next from the catalog, by channel's
-// CNV rules: the newest z-stream of the installed minor, else the newest
-// release of the next minor once OpenShift runs it; "" when nothing is
-// offered (or a version does not parse).
-func offered(installed, ocp string, catalog []string) string {
+// offered is the version OLM installs next from the catalog, by the
+// Compatibility's rules (OpenShift's: the newest z-stream of the installed
+// minor, else the newest release of the next minor once OpenShift runs
+// it); "" when nothing is offered (or a version does not parse).
+func offered(compat channel.Compatibility, installed, ocp string, catalog []string) string {
 	iv, err1 := channel.ParseVersion(installed)
 	ov, err2 := channel.ParseVersion(ocp)
 	if err1 != nil || err2 != nil {
@@ -233,7 +233,7 @@ func offered(installed, ocp string, catalog []string) string {
 			versions = append(versions, cv)
 		}
 	}
-	next, err := channel.NextCNVUpdate(ov, iv, versions)
+	next, err := compat.NextUpdate(ov, iv, versions)
 	if err != nil {
 		return ""
 	}

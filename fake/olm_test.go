@@ -181,7 +181,7 @@ func TestOffered(t *testing.T) {
 		{"older versions are never offered", "4.14.6", "4.14.20", ""},
 		{"an unparsable installed version offers nothing", "garbage", "4.14.1", ""},
 	} {
-		if got := offered(tt.installed, tt.ocp, catalog); got != tt.want {
+		if got := offered(channel.OpenShift{}, tt.installed, tt.ocp, catalog); got != tt.want {
 			t.Errorf("%s: offered(%s, %s) = %q, want %q", tt.reason, tt.installed, tt.ocp, got, tt.want)
 		}
 	}

@@ -675,7 +675,12 @@ func anyWorker(groups []ScenarioNodes) bool {
 // NewCluster builds the fake cluster the scenario describes, with its
 // faults armed. The scenario must come from ParseScenario; one larger than a
 // simulation holds is refused all the same, before anything is built.
-func (s *Scenario) NewCluster() (*Cluster, error) {
+func (s *Scenario) NewCluster() (*Cluster, error) { return s.NewClusterWith(nil) }
+
+// NewClusterWith is NewCluster with the options the scenario sets (seed,
+// start, timing) then changed by configure, e.g. to plug in a user's
+// workload Strategy or Admission, Compatibility or Aggregator.
+func (s *Scenario) NewClusterWith(configure func(*Options)) (*Cluster, error) {
 	if err := s.checkSize(); err != nil {
 		return nil, err
 	}
@@ -683,12 +688,14 @@ func (s *Scenario) NewCluster() (*Cluster, error) {
 	if s.Start != "" {
 		opts.Start, _ = time.Parse(time.RFC3339, s.Start)
 	}
-	start := opts.Start
-	if start.IsZero() {
-		start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		opts.Start = start
+	if opts.Start.IsZero() {
+		opts.Start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	opts.Timing = s.Timing.timing()
+	if configure != nil {
+		configure(&opts)
+	}
+	start := opts.Start
 	c := NewCluster(opts)
 
 	c.SetClusterVersion(update.ClusterVersion{Channel: s.ClusterVersion.Channel,

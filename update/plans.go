@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/virtupdate/virtupdate/channel"
+	"github.com/virtupdate/virtupdate/workload"
 )
 
 // Sentinel causes of the plans' refusals; a *RefusalError wraps one.
@@ -87,6 +88,9 @@ type Request struct {
 	// versions; nil means channel.OpenShift{}. The plan's pre-flight checks
 	// and its operator steps use it.
 	Compatibility channel.Compatibility
+	// Strategy is the workload update Strategy the cluster follows when it
+	// is not KubeVirt's (see PreflightOptions.Strategy).
+	Strategy workload.Strategy
 	// WithoutCNV says the cluster has no OpenShift Virtualization: the plan
 	// updates the platform alone, with no operator step and no workload
 	// step.
@@ -290,7 +294,7 @@ func NewPlan(r Request) (*Plan, error) {
 
 func (r Request) preflight(kind Kind, p Parsed) PreflightOptions {
 	return PreflightOptions{Kind: kind, From: Versions{OCP: p.OCP.String()}, To: p.To.String(), Graph: r.Graph,
-		AllowConditional: r.AllowConditional, AcceptRisks: r.AcceptRisks, Force: r.Force, Compatibility: r.Compatibility}
+		AllowConditional: r.AllowConditional, AcceptRisks: r.AcceptRisks, Force: r.Force, Compatibility: r.Compatibility, Strategy: r.Strategy}
 }
 
 // CurrentMinorCNV is the step that first takes OpenShift Virtualization to

@@ -115,6 +115,12 @@ type PreflightOptions struct {
 	// Clock tells the time to the condition checks; nil means the real
 	// clock (PreflightStep passes the runner's).
 	Clock clock.PassiveClock
+	// Strategy is the workload update Strategy the cluster's updater
+	// follows, when it is not KubeVirt's table (a controller of the user's
+	// that runs the workload planner with its own Strategy); nil means
+	// KubeVirt's. The verify step reports the VMIs it leaves alone instead
+	// of waiting for them.
+	Strategy workload.Strategy
 	// Compatibility says which OpenShift Virtualization versions run on
 	// which platform versions; nil means channel.OpenShift{}, OpenShift's
 	// rules (channel.Upstream is the table for KubeVirt/HCO on plain

@@ -720,6 +720,12 @@ func verifyDone(ctx context.Context, s *State) (bool, string, error) {
 			never = append(never, left{vmi.Namespace + "/" + vmi.Name, b.Cause + ": " + b.Workaround})
 			continue
 		}
+		if st := s.Plan.Preflight.Strategy; st != nil {
+			if d := workload.DecideBy(st, vmi, strategy, "", nil); d.Method == workload.MethodNone && d.Code != workload.CodeMigrating && d.Code != workload.CodeUnfinishedMigration {
+				never = append(never, left{vmi.Namespace + "/" + vmi.Name, string(d.Code) + ": " + d.Reason})
+				continue
+			}
+		}
 		pending = append(pending, vmi)
 	}
 	if len(pending) > 0 {
