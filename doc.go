@@ -20,6 +20,13 @@
 //   - fake: an in-memory cluster on a fake clock that plays OLM, HCO, CVO, MCO
 //     and virt-controller, for tests without a cluster.
 //   - kube: the same ports on a real cluster, through client-go.
+//   - window: maintenance windows (days, start, duration, time zone) the
+//     runner holds cluster-changing steps to.
+//   - report: one self-contained HTML page of an update.
+//   - scenario: the object form of a scenario, every node and VM as found;
+//     snapshot reads it from a live cluster, a must-gather or oc dumps.
+//   - forecast: what an update will do to each VM, node and namespace, with
+//     an ETA distribution over seeded runs on the fake.
 //
 // Dependencies point one way: conditions, channel and workload import nothing
 // of the others and never client-go; update builds on them; eus on update;

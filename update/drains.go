@@ -72,8 +72,14 @@ func checkDrains(vmis []kubevirtv1.VirtualMachineInstance, vms []kubevirtv1.Virt
 	}
 	var out []Finding
 	why := fmt.Sprintf("eviction strategy %s, the cluster-wide one from the %s", cluster, source)
-	if own > 0 {
-		why = fmt.Sprintf("their eviction strategy: %s set their own, the others take the cluster-wide %s from the %s", countOf(own, "VMI has", "VMIs have"), cluster, source)
+	switch total := len(restarts) + len(staysOff) + len(deleted); {
+	case own > 0 && own == total:
+		why = "by their own eviction strategy"
+		if total == 1 {
+			why = "by its own eviction strategy"
+		}
+	case own > 0:
+		why = fmt.Sprintf("%s their own eviction strategy, the others the cluster-wide %s from the %s", countOf(own, "VMI has", "VMIs have"), cluster, source)
 	}
 	if len(deleted) > 0 {
 		out = append(out, Finding{Check: CheckDrainDataLoss, Severity: SeverityError, Objects: deleted,
@@ -87,7 +93,8 @@ func checkDrains(vmis []kubevirtv1.VirtualMachineInstance, vms []kubevirtv1.Virt
 	}
 	if len(restarts) > 0 {
 		out = append(out, Finding{Check: CheckDrainShutdown, Severity: SeverityWarning, Objects: restarts,
-			Reason: fmt.Sprintf("%s will be shut down by the node drains and restarted by their VirtualMachines (%s): each is down while it restarts", countOf(len(restarts), "VMI", "VMIs"), why),
+			Reason: fmt.Sprintf("%s will be shut down by the node drains and restarted by %s (%s): %s down while %s", countOf(len(restarts), "VMI", "VMIs"),
+				verb(len(restarts), "its VirtualMachine", "their VirtualMachines"), why, verb(len(restarts), "it is", "each is"), verb(len(restarts), "it restarts", "it restarts")),
 			Remedy: "give the ones that can migrate evictionStrategy LiveMigrate (or set it cluster-wide in the HyperConverged) to move them without downtime"})
 	}
 	return out
