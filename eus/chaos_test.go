@@ -46,13 +46,8 @@ type chaosFaults struct {
 	workers        int
 }
 
-// chaosScenario draws a small cluster, its workload update settings and
-// faults from the seed.
-func chaosScenario(seed uint64) (yaml string, batch int) {
-	y, b, _ := chaosScenarioFaults(seed)
-	return y, b
-}
-
+// chaosScenarioFaults draws a small cluster, its workload update settings
+// and faults from the seed.
 func chaosScenarioFaults(seed uint64) (yaml string, batch int, f chaosFaults) {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
 	methods := []string{"", "workloadUpdateMethods: [], ", "workloadUpdateMethods: [LiveMigrate], ",
