@@ -22,6 +22,7 @@ import (
 	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/conditions"
 	"github.com/virtupdate/virtupdate/update"
+	"github.com/virtupdate/virtupdate/window"
 	"github.com/virtupdate/virtupdate/workload"
 )
 
@@ -68,6 +69,9 @@ type Options struct {
 	// Aggregator is how the fake's HCO aggregates its components'
 	// conditions; nil means HCO's rules (conditions.HCOAggregator{}).
 	Aggregator conditions.Aggregator
+	// Window holds the fake workload updater's migrations and evictions
+	// outside it (workload.Planner.Window); nil means always open.
+	Window window.Gate
 }
 
 type key struct{ namespace, name string }
@@ -164,6 +168,7 @@ func NewCluster(opts Options) *Cluster {
 	c.updater.planner = workload.NewPlanner(policy, uint64(opts.Seed))
 	c.updater.planner.Clock = c.clock
 	c.updater.planner.Strategy, c.updater.planner.Admission = opts.Strategy, opts.Admission
+	c.updater.planner.Window = opts.Window
 	c.compat, c.aggregator = opts.Compatibility, opts.Aggregator
 	if c.compat == nil {
 		c.compat = channel.OpenShift{}

@@ -133,6 +133,11 @@ type Plan struct {
 	Stuck []Stuck `json:"stuck"`
 	// Progress counts where the update stands.
 	Progress Progress `json:"progress"`
+	// Held counts the migrations and evictions the planner's Window kept
+	// back (it was closed); WindowOpens is when it opens next, zero when it
+	// was open or never opens.
+	Held        int       `json:"held,omitempty"`
+	WindowOpens time.Time `json:"windowOpens,omitzero"`
 	// LastEvictionBatch is the time of the latest Evict batch, this plan's
 	// if it has one: pass it to the next reconcile.
 	LastEvictionBatch time.Time `json:"lastEvictionBatch,omitzero"`
@@ -167,6 +172,12 @@ type Planner struct {
 	// reconcile (a priority, a disruption budget); nil means the planner's
 	// own order: migrations shuffled by the seed, evictions in input order.
 	Admission Admission
+	// Window holds the plan's migrations and evictions while it is closed
+	// (a maintenance window, package window): a reconcile outside it plans
+	// none, counts them in Plan.Held and says in Plan.WindowOpens and
+	// RequeueAfter when the next one opens; nil means always open. What is
+	// under way goes on.
+	Window windowGate
 
 	// scratch is reused between reconciles; it is why a Planner must not
 	// be used by two goroutines at once.
@@ -520,6 +531,7 @@ func (p *Planner) ReconcileInto(plan *Plan, s Snapshot) {
 	if !requeue.IsZero() {
 		plan.RequeueAfter = requeue.Sub(now)
 	}
+	p.holdOutsideWindow(plan, now, s.LastEvictionBatch)
 }
 
 // judgedKind is what a reconcile does with an outdated running VMI.

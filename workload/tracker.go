@@ -449,12 +449,13 @@ func (t *Tracker) ReconcileInto(plan *Plan, s Settings) {
 	}
 	sortActions(plan.Delete)
 
+	if !requeue.IsZero() {
+		plan.RequeueAfter = requeue.Sub(now)
+	}
+	p.holdOutsideWindow(plan, now, s.LastEvictionBatch)
 	t.expected = t.expected[:0]
 	for k := range p.expect {
 		t.expected = append(t.expected, k)
-	}
-	if !requeue.IsZero() {
-		plan.RequeueAfter = requeue.Sub(now)
 	}
 }
 

@@ -134,7 +134,11 @@ func (o *simulateOptions) run(cmd *cobra.Command, file string) error {
 	if o.seed >= 0 {
 		s.Seed = o.seed
 	}
-	c, err := s.NewCluster()
+	gate, err := gateOf(*o.windows)
+	if err != nil {
+		return err
+	}
+	c, err := s.NewClusterWith(func(opts *fake.Options) { opts.Window = gate })
 	if err != nil {
 		return err
 	}
@@ -155,10 +159,6 @@ func (o *simulateOptions) run(cmd *cobra.Command, file string) error {
 	}
 	var events []update.Event
 	live := liveLine(cmd.ErrOrStderr())
-	gate, err := gateOf(*o.windows)
-	if err != nil {
-		return err
-	}
 	runOpts := update.Options{
 		Window: gate,
 		Clock:  c.Clock(),
