@@ -71,7 +71,9 @@ func DefaultLimits() Limits {
 	return Limits{MaxBytes: 1 << 30, MaxNodes: 5_000, MaxVMIs: 200_000, MaxMigrations: 1_000_000, MaxOther: 100_000}
 }
 
-func (l Limits) orDefaults() Limits {
+// WithDefaults returns the limits with DefaultLimits' values for the zero
+// (or negative) fields.
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits()
 	if l.MaxBytes <= 0 {
 		l.MaxBytes = d.MaxBytes
@@ -117,7 +119,7 @@ func Load(path string) (*Objects, error) { return DefaultLimits().Load(path) }
 // Load reads objects from a file, refusing one larger than MaxBytes before
 // reading it. Errors name the file.
 func (l Limits) Load(path string) (*Objects, error) {
-	l = l.orDefaults()
+	l = l.WithDefaults()
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -135,7 +137,7 @@ func (l Limits) Load(path string) (*Objects, error) {
 
 // Read reads objects from r, reading at most MaxBytes+1 bytes.
 func (l Limits) Read(r io.Reader) (*Objects, error) {
-	l = l.orDefaults()
+	l = l.WithDefaults()
 	data, err := io.ReadAll(io.LimitReader(r, l.MaxBytes+1))
 	if err != nil {
 		return nil, err
@@ -164,7 +166,7 @@ func IsObjects(data []byte) bool {
 // their caps; unknown fields, more than one document and invalid values
 // are errors naming the field and the value.
 func (l Limits) Parse(data []byte) (*Objects, error) {
-	l = l.orDefaults()
+	l = l.WithDefaults()
 	if int64(len(data)) > l.MaxBytes {
 		return nil, tooLarge("input", "%d bytes, more than the limit of %d", len(data), l.MaxBytes)
 	}

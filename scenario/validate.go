@@ -29,7 +29,7 @@ func (o *Objects) Validate() error { return DefaultLimits().Validate(o) }
 // VMI) are not checked: a snapshot of a changing cluster may hold a
 // migration whose VMI is gone.
 func (l Limits) Validate(o *Objects) error {
-	l = l.orDefaults()
+	l = l.WithDefaults()
 	if o.APIVersion != APIVersion {
 		return fieldErr("apiVersion", strconv.Quote(o.APIVersion), "must be %s (a count-form scenario, with clusterVersion.version and vms groups, is read by fake.ParseScenario)", APIVersion)
 	}

@@ -44,23 +44,7 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	d := scenario.DefaultLimits()
-	l := &o.Limits
-	if l.MaxBytes <= 0 {
-		l.MaxBytes = d.MaxBytes
-	}
-	if l.MaxNodes <= 0 {
-		l.MaxNodes = d.MaxNodes
-	}
-	if l.MaxVMIs <= 0 {
-		l.MaxVMIs = d.MaxVMIs
-	}
-	if l.MaxMigrations <= 0 {
-		l.MaxMigrations = d.MaxMigrations
-	}
-	if l.MaxOther <= 0 {
-		l.MaxOther = d.MaxOther
-	}
+	o.Limits = o.Limits.WithDefaults()
 	if o.MaxFileBytes <= 0 {
 		o.MaxFileBytes = 1 << 30
 	}

@@ -39,7 +39,11 @@ func (e *Error) Error() string {
 	if e.Window != "" {
 		fmt.Fprintf(&b, " %q", e.Window)
 	}
-	fmt.Fprintf(&b, ": %s %q: %s", e.Part, e.Value, e.Want)
+	if e.Part == "window" && e.Value == e.Window && e.Window != "" {
+		fmt.Fprintf(&b, ": %s", e.Want) // the whole window is at fault: name it once
+	} else {
+		fmt.Fprintf(&b, ": %s %q: %s", e.Part, e.Value, e.Want)
+	}
 	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())

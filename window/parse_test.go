@@ -101,7 +101,7 @@ func TestParseErrors(t *testing.T) {
 			"the hour is out of range"},
 		{"24:00+1h", "start", "24:00", `window "24:00+1h": start "24:00": want HH:MM from 00:00 to 23:59`,
 			"24:00 may end a window, not start one"},
-		{"9pm-5am", "window", "9pm-5am", `window "9pm-5am": window "9pm-5am": ` + syntax,
+		{"9pm-5am", "window", "9pm-5am", `window "9pm-5am": ` + syntax,
 			"12-hour times (kured's 9pm) are not accepted; no part has a time"},
 		{"22:60-05:00", "start", "22:60", `window "22:60-05:00": start "22:60": want HH:MM from 00:00 to 23:59`,
 			"minutes stop at 59"},
@@ -131,7 +131,7 @@ func TestParseErrors(t *testing.T) {
 			"nothing may follow the zone"},
 		{"", "window", "", `window: window "": ` + syntax,
 			"an empty text is no window"},
-		{"Mon-Fri", "window", "Mon-Fri", `window "Mon-Fri": window "Mon-Fri": ` + syntax,
+		{"Mon-Fri", "window", "Mon-Fri", `window "Mon-Fri": ` + syntax,
 			"days alone are no window"},
 	}
 	for _, tc := range tests {
