@@ -302,3 +302,27 @@ func ExampleCompatibilityFuncs() {
 	// <nil>
 	// 4.14.9 <nil>
 }
+
+// A live cluster's ClusterVersion lists the updates from the release it
+// runs: status.availableUpdates and status.conditionalUpdates. Offered turns
+// them into a graph a plan can take its first hop from.
+func ExampleOffered_Graph() {
+	g, err := channel.Offered{
+		Current:     "4.14.10",
+		Recommended: []string{"4.14.30", "4.15.3"},
+		Conditional: []channel.OfferedConditional{{Version: "4.15.9", Risks: []channel.Risk{{
+			Name: "ExampleRisk", MatchingRules: []channel.MatchingRule{{Type: channel.RuleAlways}},
+		}}}},
+	}.Graph()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	from, _ := g.OnlyFrom()
+	fmt.Println("updates from", from+":", g.OfferedVersions())
+	p, err := g.FindPath("4.14.10", "4.15.9", channel.PathOptions{AllowConditional: true})
+	fmt.Println(p.Versions(), p.RiskNames(), err)
+	// Output:
+	// updates from 4.14.10: 4.15.3, 4.14.30, 4.15.9 (risks: ExampleRisk)
+	// [4.14.10 4.15.9] [ExampleRisk] <nil>
+}

@@ -145,6 +145,9 @@ type Graph struct {
 	numCond  int
 	channel  string
 	keep     bool
+	// onlyFrom is set on a graph built from a ClusterVersion's offered
+	// updates: the one release whose updates it lists.
+	onlyFrom string
 }
 
 type condEdge struct {

@@ -7,10 +7,12 @@ import (
 
 	configv1 "github.com/openshift/api/config/v1"
 	mcfgv1 "github.com/openshift/api/machineconfiguration/v1"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/update"
 )
 
@@ -50,6 +52,24 @@ func clusterVersionFrom(cv *configv1.ClusterVersion) *update.ClusterVersion {
 	}
 	for _, r := range cv.Status.AvailableUpdates {
 		out.AvailableUpdates = append(out.AvailableUpdates, r.Version)
+	}
+	for _, cu := range cv.Status.ConditionalUpdates {
+		u := update.ConditionalUpdate{Version: cu.Release.Version}
+		for _, r := range cu.Risks {
+			risk := channel.Risk{Name: r.Name, Message: r.Message, URL: r.URL}
+			for _, m := range r.MatchingRules {
+				rule := channel.MatchingRule{Type: channel.RuleType(m.Type)}
+				if m.PromQL != nil {
+					rule.PromQL = &channel.PromQLRule{PromQL: m.PromQL.PromQL}
+				}
+				risk.MatchingRules = append(risk.MatchingRules, rule)
+			}
+			u.Risks = append(u.Risks, risk)
+		}
+		if c := apimeta.FindStatusCondition(cu.Conditions, "Recommended"); c != nil {
+			u.Recommended = *c
+		}
+		out.ConditionalUpdates = append(out.ConditionalUpdates, u)
 	}
 	out.DesiredChannels = append(out.DesiredChannels, cv.Status.Desired.Channels...)
 	return out

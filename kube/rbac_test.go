@@ -139,6 +139,8 @@ func exercise(ctx context.Context, c *Cluster) []error {
 	do("SetWorkloadUpdateMethods", c.SetWorkloadUpdateMethods(ctx, nil, updatetest.Methods()))
 	_, err = c.GetKubeVirt(ctx)
 	do("GetKubeVirt", err)
+	_, err = c.GetAdminGates(ctx)
+	do("GetAdminGates", err)
 	_, err = c.ListNodes(ctx)
 	do("ListNodes", err)
 	_, err = c.ListNodeMaintenances(ctx)

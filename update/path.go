@@ -65,11 +65,10 @@ func (r Request) PlatformPath(p Parsed, via string) ([]string, Finding, error) {
 	if from == to {
 		return nil, Finding{Check: CheckPath, Severity: SeverityInfo, Reason: "OpenShift stays at " + from}, nil
 	}
-	accepted := map[string]bool{}
-	for _, n := range r.AcceptRisks {
-		accepted[n] = true
+	if only, ok := r.Graph.OnlyFrom(); ok {
+		return r.offeredPath(p, via, only)
 	}
-	allow := r.AllowConditional || len(accepted) > 0
+	allow := r.AllowConditional || len(r.AcceptRisks) > 0
 	var path channel.Path
 	var err error
 	if via != "" {
@@ -81,18 +80,8 @@ func (r Request) PlatformPath(p Parsed, via string) ([]string, Finding, error) {
 		return nil, Finding{}, &RefusalError{Err: err, Field: "To", Detail: fmt.Sprintf("%s is not reachable from %s in the update graph", to, from),
 			Instead: "pick a target the graph reaches (virtupdate graph updates), or accept the risks of its conditional updates"}
 	}
-	if !r.AllowConditional {
-		var refused []string
-		for _, n := range path.RiskNames() {
-			if !accepted[n] {
-				refused = append(refused, n)
-			}
-		}
-		if len(refused) > 0 {
-			return nil, Finding{}, &RefusalError{Err: ErrRisksNotAccepted, Field: "AcceptRisks",
-				Detail:  fmt.Sprintf("the path %s takes conditional updates with the risks %s", strings.Join(path.Versions(), " → "), strings.Join(refused, ", ")),
-				Instead: "read each risk (virtupdate graph updates), then accept them by name (--accept-risks " + strings.Join(refused, ",") + "), or pick another target"}
-		}
+	if err := r.checkRisks(path); err != nil {
+		return nil, Finding{}, err
 	}
 	hops := path.Versions()[1:]
 	reason := "the update path " + strings.Join(path.Versions(), " → ") + " follows the graph's recommended updates"
@@ -100,6 +89,119 @@ func (r Request) PlatformPath(p Parsed, via string) ([]string, Finding, error) {
 		reason = "the update path " + strings.Join(path.Versions(), " → ") + " takes conditional updates; risks accepted: " + strings.Join(risks, ", ")
 	}
 	return hops, Finding{Check: CheckPath, Severity: SeverityInfo, Reason: reason}, nil
+}
+
+// checkRisks refuses a path that crosses a risk the request does not
+// accept.
+func (r Request) checkRisks(path channel.Path) error {
+	if r.AllowConditional {
+		return nil
+	}
+	var refused []string
+	for _, n := range path.RiskNames() {
+		if !slices.Contains(r.AcceptRisks, n) {
+			refused = append(refused, n)
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	return &RefusalError{Err: ErrRisksNotAccepted, Field: "AcceptRisks",
+		Detail:  fmt.Sprintf("the path %s takes conditional updates with the risks %s", strings.Join(path.Versions(), " → "), strings.Join(refused, ", ")),
+		Instead: "read each risk (virtupdate graph updates, or oc adm upgrade --include-not-recommended), then accept them by name (--accept-risks " + strings.Join(refused, ",") + "), or pick another target"}
+}
+
+// offeredPath is the path through a graph that lists only the updates
+// from one release, as a live cluster's ClusterVersion does (see
+// [channel.Offered]). The first hop must be one the ClusterVersion offers,
+// as `oc adm upgrade --to` refuses a version it does not list; the hops
+// after it cannot be verified until the cluster runs the first, so the
+// finding is a Warning that names them:
+//
+//   - the target, when offered, is the one hop;
+//   - an EUS-to-EUS update goes through via, or else the newest release of
+//     the intermediate minor on offer;
+//   - any other target not on offer goes through the newest offered
+//     release of the current minor (the documented "update to the latest
+//     z-stream first"), when there is one.
+func (r Request) offeredPath(p Parsed, via, only string) ([]string, Finding, error) {
+	from, to := p.OCP.String(), p.To.String()
+	if only != from {
+		return nil, Finding{}, &RefusalError{Err: ErrBadRequest, Field: "Graph",
+			Detail:  fmt.Sprintf("the graph lists the updates the ClusterVersion offers from %s, but the plan starts from %s", only, from),
+			Instead: "plan from the version the cluster runs, or give the update graph (--graph FILE|URL)"}
+	}
+	allow := r.AllowConditional || len(r.AcceptRisks) > 0
+	hop := func(target string) (channel.Path, error) {
+		return r.Graph.FindPath(from, target, channel.PathOptions{AllowConditional: allow})
+	}
+	offered := func(minor channel.Minor) string {
+		u, err := r.Graph.Updates(from)
+		if err != nil {
+			return ""
+		}
+		for _, n := range u.Recommended {
+			if n.Version.MinorVersion() == minor && n.Version.Compare(p.To) < 0 {
+				return n.Version.String()
+			}
+		}
+		if allow {
+			for _, c := range u.Conditional {
+				if c.Release.Version.MinorVersion() == minor && c.Release.Version.Compare(p.To) < 0 {
+					return c.Release.Version.String()
+				}
+			}
+		}
+		return ""
+	}
+	first := to
+	path, err := hop(to)
+	if err != nil && !allow {
+		// The target on offer as a conditional update: say which risks to
+		// accept rather than route around them.
+		if cp, cerr := r.Graph.FindPath(from, to, channel.PathOptions{AllowConditional: true}); cerr == nil {
+			return nil, Finding{}, r.checkRisks(cp)
+		}
+	}
+	switch {
+	case err == nil:
+	case via != "":
+		first = via
+		path, err = hop(via)
+	case channel.Classify(p.OCP, p.To) == channel.UpdateSkipMinor:
+		if first = offered(p.OCP.MinorVersion().Next()); first != "" {
+			path, err = hop(first)
+		}
+	default:
+		if first = offered(p.OCP.MinorVersion()); first != "" {
+			path, err = hop(first)
+		}
+	}
+	if first == "" || err != nil {
+		target := to
+		if first != "" {
+			target = first
+		}
+		return nil, Finding{}, &RefusalError{Err: channel.ErrNoPath, Field: "To",
+			Detail: fmt.Sprintf("%s is not among the updates the ClusterVersion offers from %s (%s)", target, from, r.Graph.OfferedVersions()),
+			Instead: "pick a release it offers (oc adm upgrade), accept the risks of a conditional one (--accept-risks), " +
+				"or give the update graph (--graph FILE|URL) so that the plan can take several hops"}
+	}
+	if err := r.checkRisks(path); err != nil {
+		return nil, Finding{}, err
+	}
+	kind := "a recommended update"
+	if risks := path.RiskNames(); len(risks) > 0 {
+		kind = "a conditional update (risks accepted: " + strings.Join(risks, ", ") + ")"
+	}
+	if first == to {
+		return []string{to}, Finding{Check: CheckPath, Severity: SeverityInfo,
+			Reason: "the update path " + from + " → " + to + " is " + kind + " the ClusterVersion offers"}, nil
+	}
+	return []string{first, to}, Finding{Check: CheckPath, Severity: SeverityWarning,
+		Reason: "the update path is verified only to its first hop: " + from + " → " + first + " is " + kind +
+			" the ClusterVersion offers; " + first + " → " + to + " is assumed, because a ClusterVersion lists only the updates from the release it runs",
+		Remedy: "give the update graph (--graph FILE or the update service URL) to verify the whole path"}, nil
 }
 
 // joinPaths is the path from → via → to.

@@ -180,6 +180,13 @@ func Preflight(ctx context.Context, c Cluster, o PreflightOptions) ([]Finding, e
 	add(checkPools(pools, nodes, o)...)
 	add(checkNodes(pools, nodes, o)...)
 	add(checkPlatformUpgradeable(cv, o)...)
+	if ar, ok := c.(AdminGatesReader); ok {
+		gates, err := ar.GetAdminGates(ctx)
+		if err != nil {
+			return nil, err
+		}
+		add(checkAdminAcks(gates, ocp, o)...)
+	}
 	if pc, ok := c.(PodDisruptionBudgets); ok {
 		pdbs, err := pc.ListPodDisruptionBudgets(ctx)
 		if err != nil {

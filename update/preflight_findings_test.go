@@ -29,6 +29,7 @@ type state struct {
 	pool     update.MachineConfigPool
 	ips      []update.InstallPlan
 	pdbs     []policyv1.PodDisruptionBudget
+	gates    update.AdminGates
 	eviction kubevirtv1.EvictionStrategy
 }
 
@@ -73,11 +74,15 @@ func vmAlways(ns, name string) kubevirtv1.VirtualMachine {
 	return kubevirtv1.VirtualMachine{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: kubevirtv1.VirtualMachineSpec{RunStrategy: &rs}}
 }
 
-// withPDBs adds the optional PodDisruptionBudgets port to a cluster.
+// withPDBs adds the optional PodDisruptionBudgets and AdminGatesReader
+// ports to a cluster.
 type withPDBs struct {
 	*fake.Cluster
-	pdbs []policyv1.PodDisruptionBudget
+	pdbs  []policyv1.PodDisruptionBudget
+	gates update.AdminGates
 }
+
+func (w withPDBs) GetAdminGates(context.Context) (update.AdminGates, error) { return w.gates, nil }
 
 func (w withPDBs) ListPodDisruptionBudgets(context.Context) ([]policyv1.PodDisruptionBudget, error) {
 	return w.pdbs, nil
@@ -95,7 +100,7 @@ func (s state) cluster() update.Cluster {
 	c.AddVMIs(s.vmis...)
 	c.AddVirtualMachines(s.vms...)
 	c.AddInstallPlans(s.ips...)
-	return withPDBs{Cluster: c, pdbs: s.pdbs}
+	return withPDBs{Cluster: c, pdbs: s.pdbs, gates: s.gates}
 }
 
 // Each finding has a state that raises it and the base state, which does
@@ -145,6 +150,14 @@ func TestPreflightFindings(t *testing.T) {
 					{ObjectMeta: metav1.ObjectMeta{Namespace: "prod", Name: "kubevirt-disruption-budget-x", OwnerReferences: []metav1.OwnerReference{{Kind: "VirtualMachineInstance", Name: "vm-w0"}}},
 						Status: policyv1.PodDisruptionBudgetStatus{ExpectedPods: 1}},
 				}
+			}},
+		{"an admin-ack gate of the current minor is not acknowledged", update.CheckAdminAcks, update.SeverityError,
+			[]string{"ConfigMap openshift-config-managed/admin-gates ack-4.14-kube-1.29-api-removals-in-4.15"},
+			func(s *state) {
+				s.gates = update.AdminGates{Gates: map[string]string{
+					"ack-4.14-kube-1.29-api-removals-in-4.15": "Kubernetes 1.29 removes APIs: see https://access.redhat.com/articles/6958394",
+					"ack-4.13-kube-1.27-api-removals-in-4.14": "an older gate, acknowledged long ago or not: it does not apply to 4.14",
+				}, Acks: map[string]string{"ack-4.14-kube-1.29-api-removals-in-4.15": "yes"}}
 			}},
 		{"the channel does not offer the target and the release does not declare the one that does", update.CheckChannel, update.SeverityError, nil,
 			func(s *state) { s.cv.DesiredChannels = []string{"stable-4.14", "fast-4.14"} }},

@@ -2,11 +2,14 @@ package update
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kubevirtv1 "kubevirt.io/api/core/v1"
+
+	"github.com/virtupdate/virtupdate/channel"
 )
 
 // Where OpenShift Virtualization lives: HCO's one HyperConverged object and
@@ -125,10 +128,50 @@ type ClusterVersion struct {
 	Conditions []metav1.Condition
 	// AvailableUpdates are the versions of status.availableUpdates.
 	AvailableUpdates []string
+	// ConditionalUpdates are status.conditionalUpdates: supported updates
+	// with risks, each with the CVO's Recommended condition. Those the CVO
+	// evaluated as Recommended=True are also in AvailableUpdates.
+	ConditionalUpdates []ConditionalUpdate
 	// DesiredChannels are status.desired.channels: the channels the
 	// running release declares it belongs to (what `oc adm upgrade
 	// channel` checks a new channel against); empty when not known.
 	DesiredChannels []string
+}
+
+// ConditionalUpdate is one entry of a ClusterVersion's
+// status.conditionalUpdates.
+type ConditionalUpdate struct {
+	// Version is release.version.
+	Version string
+	// Risks are the entry's risks, with their matching rules.
+	Risks []channel.Risk
+	// Recommended is the entry's Recommended condition; its Status is ""
+	// while the CVO has not evaluated the risks.
+	Recommended metav1.Condition
+}
+
+// OfferedGraph returns the update graph the ClusterVersion describes (see
+// [channel.Offered]): the updates from the release it runs, the
+// conditional ones not recommended by the CVO kept as conditional edges.
+// It returns nil and no error when the ClusterVersion offers no update at
+// all (a disconnected cluster, or one whose CVO could not retrieve them):
+// there is then nothing to verify a path against.
+func (cv ClusterVersion) OfferedGraph() (*channel.Graph, error) {
+	if len(cv.AvailableUpdates) == 0 && len(cv.ConditionalUpdates) == 0 {
+		return nil, nil
+	}
+	o := channel.Offered{Current: cv.CurrentVersion(), Channel: cv.Channel, Recommended: cv.AvailableUpdates}
+	for _, u := range cv.ConditionalUpdates {
+		if u.Recommended.Status == metav1.ConditionTrue && slices.Contains(cv.AvailableUpdates, u.Version) {
+			continue
+		}
+		o.Conditional = append(o.Conditional, channel.OfferedConditional{Version: u.Version, Risks: u.Risks})
+	}
+	g, err := o.Graph()
+	if err != nil {
+		return nil, fmt.Errorf("the ClusterVersion's status.availableUpdates and status.conditionalUpdates: %w", err)
+	}
+	return g, nil
 }
 
 // Update states of a history entry.
