@@ -812,6 +812,11 @@ func cloneClusterVersion(cv update.ClusterVersion) update.ClusterVersion {
 	cv.History = slices.Clone(cv.History)
 	cv.Conditions = slices.Clone(cv.Conditions)
 	cv.AvailableUpdates = slices.Clone(cv.AvailableUpdates)
+	cv.ConditionalUpdates = slices.Clone(cv.ConditionalUpdates)
+	for i := range cv.ConditionalUpdates {
+		cv.ConditionalUpdates[i].Risks = slices.Clone(cv.ConditionalUpdates[i].Risks)
+	}
+	cv.DesiredChannels = slices.Clone(cv.DesiredChannels)
 	return cv
 }
 

@@ -14,7 +14,6 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/clock"
 
-	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/kube"
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -159,6 +158,7 @@ type checkReport struct {
 func newCheckCommand() *cobra.Command {
 	var f clusterFlags
 	var to, graph string
+	var acceptRisks []string
 	cmd := &cobra.Command{
 		Use:   "check [--to VERSION]",
 		Short: "Run the pre-flight checks of an update against a live cluster",
@@ -177,7 +177,8 @@ reached or read.`,
 	output := outputFlag(cmd)
 	f.register(cmd)
 	cmd.Flags().StringVar(&to, "to", "", "the target OpenShift version (default: the current one, for an OpenShift Virtualization z-stream update)")
-	cmd.Flags().StringVar(&graph, "graph", "", "an update graph (FILE or -) the target must be reachable in")
+	cmd.Flags().StringVar(&graph, "graph", "", graphFlagHelp+"; without it the path is checked against the updates the ClusterVersion offers")
+	cmd.Flags().StringSliceVar(&acceptRisks, "accept-risks", nil, "the risks of conditional updates the path may take, by name, comma-separated")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkOutput(*output); err != nil {
 			return err
@@ -188,17 +189,7 @@ reached or read.`,
 		}
 		ctx, cancel := context.WithTimeout(cmd.Context(), 2*f.timeout)
 		defer cancel()
-		var g *channel.Graph
-		if graph != "" {
-			data, err := readInput(cmd, graph)
-			if err != nil {
-				return usageError(fmt.Errorf("--graph: %w", err))
-			}
-			if g, err = channel.ParseGraph(data); err != nil {
-				return usageError(fmt.Errorf("--graph %s: %w", graph, err))
-			}
-		}
-		r, err := runCheck(ctx, c, to, g, f.namespace)
+		r, err := runCheck(ctx, cmd, c, checkOptions{to: to, graph: graph, acceptRisks: acceptRisks, namespace: f.namespace})
 		if err != nil {
 			return clusterError(err)
 		}
@@ -218,12 +209,18 @@ reached or read.`,
 // runCheck reads the versions the cluster runs, plans the update to `to`
 // and runs that plan's pre-flight checks. A plan that cannot be built is an
 // Error finding that says why.
-func runCheck(ctx context.Context, c update.Cluster, to string, g *channel.Graph, namespace string) (*checkReport, error) {
+// checkOptions are check's flags.
+type checkOptions struct {
+	to, graph, namespace string
+	acceptRisks          []string
+}
+
+func runCheck(ctx context.Context, cmd *cobra.Command, c update.Cluster, o checkOptions) (*checkReport, error) {
 	cv, err := c.GetClusterVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r := &checkReport{From: update.Versions{OCP: cv.CurrentVersion()}, To: to, Findings: []update.Finding{}}
+	r := &checkReport{From: update.Versions{OCP: cv.CurrentVersion()}, To: o.to, Findings: []update.Finding{}}
 	if hc, err := c.GetHyperConverged(ctx); err == nil {
 		r.From.CNV = hc.Status.OperatorVersion()
 	} else if !errors.Is(err, update.ErrNotFound) {
@@ -232,7 +229,15 @@ func runCheck(ctx context.Context, c update.Cluster, to string, g *channel.Graph
 	if r.To == "" {
 		r.To = r.From.OCP
 	}
-	plan, err := buildPlan(update.Request{From: r.From, To: r.To, Graph: g, Namespace: namespace})
+	req := update.Request{From: r.From, To: r.To, AcceptRisks: o.acceptRisks, Namespace: o.namespace}
+	if o.graph != "" {
+		if req.Graph, err = loadPlanGraph(cmd, o.graph, r.From.OCP, r.To, "amd64"); err != nil {
+			return nil, err
+		}
+	} else if req.Graph, err = liveGraph(cv); err != nil {
+		return nil, err
+	}
+	plan, err := buildPlan(req)
 	if err != nil {
 		f := update.Finding{Check: "Plan", Severity: update.SeverityError, Reason: err.Error()}
 		var refusal *update.RefusalError

@@ -97,6 +97,20 @@ func seedLive(t *testing.T, cfg *rest.Config, h kubetest.HCO) {
 	if _, err := core.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: update.DefaultNamespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
+	// Every OpenShift cluster has the CVO's admin-gates and the admin's
+	// admin-acks; here the one gate of 4.14 is acknowledged.
+	const gate = "ack-4.14-kube-1.28-api-removals-in-4.15"
+	for _, cm := range []corev1.ConfigMap{
+		{ObjectMeta: metav1.ObjectMeta{Namespace: update.AdminGatesNamespace, Name: update.AdminGatesName}, Data: map[string]string{gate: "Kubernetes 1.28 removes APIs"}},
+		{ObjectMeta: metav1.ObjectMeta{Namespace: update.AdminAcksNamespace, Name: update.AdminAcksName}, Data: map[string]string{gate: "true"}},
+	} {
+		if _, err := core.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cm.Namespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+		if _, err := core.CoreV1().ConfigMaps(cm.Namespace).Create(ctx, &cm, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
 	dyn := dynamic.NewForConfigOrDie(cfg)
 	now := time.Now().UTC().Format(time.RFC3339)
 	create := func(gvr schema.GroupVersionResource, u *unstructured.Unstructured, status map[string]any) {

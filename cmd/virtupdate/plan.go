@@ -17,6 +17,7 @@ func init() { subcommands = append(subcommands, newPlanCommand) }
 
 type planOptions struct {
 	from, to, graph, cnv, via string
+	arch                      string
 	catalog, acceptRisks      []string
 	output                    *string
 }
@@ -37,7 +38,8 @@ to the next EUS minor an EUS-to-EUS update with the worker pools paused.`,
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", "the versions the cluster runs: OCP, or OCP/CNV (e.g. 4.14.20/4.14.3)")
 	cmd.Flags().StringVar(&o.to, "to", "", "the target OpenShift version (e.g. 4.16.3)")
-	cmd.Flags().StringVar(&o.graph, "graph", "", "an update graph JSON file (or - for stdin): the plan's OpenShift hops follow its recommended updates; without it the path is unverified")
+	cmd.Flags().StringVar(&o.graph, "graph", "", graphFlagHelp+"; without it the path is unverified")
+	cmd.Flags().StringVar(&o.arch, "arch", "amd64", "the architecture to ask an update service for (with an https:// --graph)")
 	cmd.Flags().StringVar(&o.cnv, "cnv", "", "the OpenShift Virtualization version expected at the end (default: the newest z of the target minor)")
 	cmd.Flags().StringSliceVar(&o.catalog, "cnv-catalog", nil, "the OpenShift Virtualization versions the stable channel offers, comma-separated")
 	cmd.Flags().StringVar(&o.via, "via", "", "the odd-minor OpenShift release an EUS-to-EUS update passes through (default: from --graph, else the newest the cluster offers); only for EUS-to-EUS updates")
@@ -72,6 +74,9 @@ func (o *planOptions) request(cmd *cobra.Command) (update.Request, error) {
 	}
 	ocp, cnv, _ := strings.Cut(o.from, "/")
 	r = update.Request{From: update.Versions{OCP: ocp, CNV: cnv}, To: o.to, CNV: o.cnv, CNVCatalog: o.catalog, Via: o.via, AcceptRisks: o.acceptRisks}
+	if cmd.Flags().Changed("arch") && !strings.HasPrefix(o.graph, "https://") {
+		return r, errors.New("--arch applies only to an update service: give --graph https://…")
+	}
 	if len(o.acceptRisks) > 0 && o.graph == "" {
 		return r, errors.New("--accept-risks needs --graph: without an update graph there are no conditional updates to accept")
 	}
@@ -83,13 +88,9 @@ func (o *planOptions) request(cmd *cobra.Command) (update.Request, error) {
 		}
 	}
 	if o.graph != "" {
-		data, err := readInput(cmd, o.graph)
+		g, err := loadPlanGraph(cmd, o.graph, ocp, o.to, o.arch)
 		if err != nil {
-			return r, fmt.Errorf("--graph: %w", err)
-		}
-		g, err := channel.ParseGraph(data)
-		if err != nil {
-			return r, fmt.Errorf("--graph %s: %w", o.graph, err)
+			return r, err
 		}
 		r.Graph = g
 	}

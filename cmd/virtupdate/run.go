@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/utils/clock"
 
-	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/eus"
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -67,8 +66,8 @@ input or usage; 3 the cluster cannot be reached or read.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.to, "to", "", "the target OpenShift version (e.g. 4.16.3)")
-	f.StringVar(&o.graph, "graph", "", "an update graph JSON file (or -): the OpenShift hops follow its recommended updates; without it the path is unverified")
-	f.StringSliceVar(&o.acceptRisks, "accept-risks", nil, "the risks of conditional updates the path may take, by name, comma-separated; needs --graph")
+	f.StringVar(&o.graph, "graph", "", graphFlagHelp+"; without it the plan's first hop is one the ClusterVersion offers (status.availableUpdates, status.conditionalUpdates) and later hops are assumed")
+	f.StringSliceVar(&o.acceptRisks, "accept-risks", nil, "the risks of conditional updates the path may take, by name, comma-separated (from --graph or the ClusterVersion's conditionalUpdates)")
 	f.StringVar(&o.cnv, "cnv", "", "the OpenShift Virtualization version expected at the end (default: the newest z of the target minor)")
 	f.StringSliceVar(&o.catalog, "cnv-catalog", nil, "the OpenShift Virtualization versions the stable channel offers, comma-separated")
 	f.StringVar(&o.via, "via", "", "the odd-minor OpenShift release an EUS-to-EUS update passes through; only for EUS-to-EUS updates")
@@ -102,9 +101,6 @@ func (o *runOptions) validate(cmd *cobra.Command) error {
 	}
 	if o.to == "" {
 		return usageError(errors.New("--to is required: the target OpenShift version (e.g. 4.16.3); or --continue to resume the checkpoint's plan"))
-	}
-	if len(o.acceptRisks) > 0 && o.graph == "" {
-		return usageError(errors.New("--accept-risks needs --graph: without an update graph there are no conditional updates to accept"))
 	}
 	return nil
 }
@@ -235,13 +231,11 @@ func (o *runOptions) plan(ctx context.Context, cmd *cobra.Command, c update.Clus
 	r := update.Request{From: from, To: o.to, CNV: o.cnv, CNVCatalog: o.catalog, Via: o.via, AcceptRisks: o.acceptRisks,
 		Force: o.force, Namespace: o.cluster.namespace}
 	if o.graph != "" {
-		data, err := readInput(cmd, o.graph)
-		if err != nil {
-			return nil, usageError(fmt.Errorf("--graph: %w", err))
+		if r.Graph, err = loadPlanGraph(cmd, o.graph, from.OCP, o.to, "amd64"); err != nil {
+			return nil, err
 		}
-		if r.Graph, err = channel.ParseGraph(data); err != nil {
-			return nil, usageError(fmt.Errorf("--graph %s: %w", o.graph, err))
-		}
+	} else if r.Graph, err = liveGraph(cv); err != nil {
+		return nil, err
 	}
 	plan, err := eus.NewPlan(r)
 	if err != nil {

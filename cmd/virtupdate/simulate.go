@@ -55,7 +55,7 @@ cluster take seconds.`,
 	f.Int64Var(&o.seed, "seed", -1, "the seed of the fake's random choices (default: the scenario's)")
 	f.StringVar(&o.via, "via", "", "the odd-minor OpenShift release of an EUS-to-EUS update (default: from --graph; without a graph the simulation assumes the odd minor's first release the EUS channel takes, and says so)")
 	f.StringVar(&o.html, "html", "", "also write a self-contained HTML page of the update to FILE: the steps as a Gantt chart, one lane per node, migrations and evictions in flight, and a per-VM table")
-	f.StringVar(&o.graph, "graph", "", "an update graph JSON file (or -): the plan's OpenShift hops follow its recommended updates")
+	f.StringVar(&o.graph, "graph", "", graphFlagHelp)
 	f.StringSliceVar(&o.acceptRisks, "accept-risks", nil, "the risks of conditional updates the path may take, by name, comma-separated; needs --graph")
 	f.BoolVar(&o.force, "force", false, "run despite Error findings of the pre-flight checks")
 	f.StringArrayVar(&o.failMigrations, "fail-migrations", nil, "NAMESPACE/VMI=N: the VMI's next N migrations fail (repeatable)")
@@ -210,13 +210,11 @@ func (o *simulateOptions) plan(cmd *cobra.Command, s *fake.Scenario) (*update.Pl
 		return nil, usageError(errors.New("--accept-risks needs --graph: without an update graph there are no conditional updates to accept"))
 	}
 	if o.graph != "" {
-		data, err := readInput(cmd, o.graph)
+		g, err := loadPlanGraph(cmd, o.graph, r.From.OCP, r.To, "amd64")
 		if err != nil {
-			return nil, usageError(fmt.Errorf("--graph: %w", err))
+			return nil, err
 		}
-		if r.Graph, err = channel.ParseGraph(data); err != nil {
-			return nil, usageError(fmt.Errorf("--graph %s: %w", o.graph, err))
-		}
+		r.Graph = g
 	}
 	from, _ := channel.ParseVersion(r.From.OCP)
 	to, toErr := channel.ParseVersion(r.To)
