@@ -53,6 +53,7 @@ var connect = func(f *clusterFlags) (update.Cluster, error) {
 func newStatusCommand() *cobra.Command {
 	var f clusterFlags
 	var watch, allNodes bool
+	var htmlPath string
 	var interval time.Duration
 	cmd := &cobra.Command{
 		Use:   "status [--watch]",
@@ -96,6 +97,7 @@ read.`,
 	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "read the cluster again every --interval until the update completes (exit 0) or a finding of severity Error appears (exit 1)")
 	cmd.Flags().DurationVar(&interval, "interval", defaultWatchInterval, "how often --watch reads the cluster")
 	cmd.Flags().BoolVar(&allNodes, "all-nodes", false, "list every node of a pool, not only the first ones and those in trouble")
+	cmd.Flags().StringVar(&htmlPath, "html", "", "also write the status as one self-contained HTML page to this file (rewritten after every read with --watch, its lanes growing)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkOutput(*output); err != nil {
 			return err
@@ -108,7 +110,7 @@ read.`,
 			return clusterError(err)
 		}
 		o := watchOptions{interval: interval, clock: statusClock, terminal: liveLine(cmd.OutOrStdout()) != nil, format: *output,
-			text: textOptions{allNodes: allNodes}}
+			text: textOptions{allNodes: allNodes}, html: htmlPath, history: newStatusHistory()}
 		reader := statusReader{c: c, clk: o.clock, namespace: f.namespace}
 		read := func(ctx context.Context) (*statusReport, error) {
 			ctx, cancel := context.WithTimeout(ctx, 2*f.timeout)
@@ -127,6 +129,9 @@ read.`,
 		}
 		frame, _, err := renderStatus(r, o)
 		if err != nil {
+			return err
+		}
+		if err := o.writeHTML(r); err != nil {
 			return err
 		}
 		if _, err := io.WriteString(cmd.OutOrStdout(), frame); err != nil {

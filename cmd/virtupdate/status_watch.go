@@ -83,6 +83,18 @@ type watchOptions struct {
 	terminal bool
 	format   string
 	text     textOptions
+	// html, when set, is the page written after every read.
+	html    string
+	history *statusHistory
+}
+
+// writeHTML writes the status page of the read, when --html asks for it.
+func (o watchOptions) writeHTML(r *statusReport) error {
+	if o.html == "" {
+		return nil
+	}
+	o.history.observe(r)
+	return writeStatusPage(o.html, o.history.page(r))
 }
 
 // ANSI control sequences of the in-place redraw.
@@ -123,6 +135,9 @@ func watchStatus(ctx context.Context, w io.Writer, read func(context.Context) (*
 			lastErr = ""
 			frame, key, err := renderStatus(r, o)
 			if err != nil {
+				return err
+			}
+			if err := o.writeHTML(r); err != nil {
 				return err
 			}
 			switch {

@@ -44,6 +44,8 @@ type statusReport struct {
 	Checkpoint *update.Checkpoint `json:"checkpoint,omitempty"`
 	Conditions []metav1.Condition `json:"-"`
 	CSVs       []conditions.CSV   `json:"-"`
+	// vmRows are the VMIs as the status page lists them.
+	vmRows []report.VMRow
 }
 
 type platformStatus struct {
@@ -403,6 +405,7 @@ func (s statusReader) assessCNV(r *statusReport, f *cnvFacts, now time.Time) []u
 	}
 	plan := workload.NewPlanner(workload.DefaultPolicy(), 0).Reconcile(snap)
 	w.Progress, w.Stuck, w.Blockers = plan.Progress, plan.Stuck, plan.Blockers
+	r.vmRows = statusRows(plan, f.vmis, f.migrations)
 	if w.Stuck == nil {
 		w.Stuck = []workload.Stuck{}
 	}
