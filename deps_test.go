@@ -78,7 +78,15 @@ func forbidden(importPath string) []string {
 		bad = append(bad, module+"/kube", module+"/forecast")
 	case "forecast":
 		bad = append(bad, module+"/kube")
+	case "controller":
+		// The reconciler acts through the update ports (kube/crclient's
+		// over a manager's cache, or any other): it may import update, the
+		// leaves, kube/crclient, controller-runtime, client-go and
+		// kubevirt.io/api, never the fake nor what builds on it.
+		bad = append(bad, module+"/forecast", module+"/snapshot", module+"/scenario")
 	}
+	// kube/crclient takes kube's rule (the default above): no fake, no
+	// cmd, no examples.
 	if top != "cmd" && top != "examples" {
 		bad = append(bad, module+"/cmd", module+"/examples")
 	}
@@ -126,6 +134,12 @@ func TestForbiddenRules(t *testing.T) {
 		{module + "/snapshot", module + "/kube", true},
 		{module + "/scenario", module + "/fake", true},
 		{module + "/window", module + "/update", true},
+		{module + "/controller", module + "/fake", true},
+		{module + "/controller", module + "/forecast", true},
+		{module + "/controller", module + "/kube/crclient", false},
+		{module + "/controller", "k8s.io/client-go", false},
+		{module + "/kube/crclient", module + "/fake", true},
+		{module + "/kube/crclient", module + "/examples", true},
 	} {
 		if got := has(tt.pkg, tt.dep); got != tt.want {
 			t.Errorf("%s may not import %s: got %v, want %v", tt.pkg, tt.dep, got, tt.want)

@@ -1,272 +1,157 @@
-// Command controller keeps a cluster's workload updates moving and reports
-// the VMIs that are stuck, with workload's planner and our policy (pending
-// migrations counted against the caps, the per-node cap, denied evictions
-// left out of batches, stuck after repeated failures). Unlike KubeVirt's
-// updater it keeps its Evict batch clock in the cluster (a checkpoint), so
-// a restarted controller does not evict a batch at once.
+// Command controller is a workload-update controller built on the SDK: a
+// controller-runtime manager with leader election that runs package
+// controller's reconciler (workload's planner with the SDK's policies)
+// through crclient's ports over the manager's cache, serves its metrics
+// and records Events on stuck and blocked VMIs.
 //
-// Against a real cluster:
+//	go run ./examples/controller --kubeconfig ~/.kube/config --methods LiveMigrate,Evict
 //
-//	go run ./examples/controller --kubeconfig ~/.kube/config
-//
-// With no flags it runs against a fake cluster during a z-stream update and
-// prints what it did.
+// In a pod it uses the service account (deploy/controller has the
+// manifests). Switch KubeVirt's own updater off first: set the
+// HyperConverged's spec.workloadUpdateStrategy.workloadUpdateMethods to [].
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"time"
+	"syscall"
 
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
-	"k8s.io/utils/clock"
-	kubevirtv1 "kubevirt.io/api/core/v1"
+	"k8s.io/klog/v2"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/virtupdate/virtupdate/fake"
-	"github.com/virtupdate/virtupdate/kube"
+	"github.com/virtupdate/virtupdate/controller"
+	"github.com/virtupdate/virtupdate/kube/crclient"
 	"github.com/virtupdate/virtupdate/update"
 	"github.com/virtupdate/virtupdate/workload"
 )
 
-// checkpointName is where the controller keeps its Evict batch clock.
-const checkpointName = "workload-controller"
-
-// Controller runs one reconcile at a time through the ports.
-type Controller struct {
-	Cluster interface {
-		update.HyperConvergeds
-		update.Workloads
-		update.Checkpoints
-	}
-	Planner *workload.Planner
-	Clock   clock.PassiveClock
-	// LauncherImage is the target virt-launcher image; empty means the
-	// kubevirt.io/outdatedLauncherImage label decides.
-	LauncherImage string
-	// Methods, when not nil, replace the HyperConverged's
-	// workloadUpdateMethods: set those to [] to switch KubeVirt's own
-	// updater off, and give the methods here.
-	Methods []kubevirtv1.WorkloadUpdateMethod
-	// Log receives one line per action and per newly stuck VMI.
-	Log io.Writer
-
-	stuck map[string]bool
+// config is what the flags set.
+type config struct {
+	kubeconfig, kubeContext string
+	namespace               string
+	leaderElect             bool
+	metricsAddr, probeAddr  string
+	methods, launcherImage  string
 }
 
-type state struct {
-	LastEvictionBatch time.Time `json:"lastEvictionBatch"`
-}
-
-// Reconcile reads the cluster, plans, acts, and says when to look again.
-func (c *Controller) Reconcile(ctx context.Context) (time.Duration, error) {
-	hc, err := c.Cluster.GetHyperConverged(ctx)
-	if err != nil {
-		return 0, err
+func parse(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("controller", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.kubeconfig, "kubeconfig", "", "the kubeconfig (default: in-cluster, then $KUBECONFIG and ~/.kube/config)")
+	fs.StringVar(&c.kubeContext, "context", "", "the kubeconfig context")
+	fs.StringVar(&c.namespace, "namespace", update.DefaultNamespace, "the namespace of the HyperConverged, of the checkpoint and of the leader-election Lease")
+	fs.BoolVar(&c.leaderElect, "leader-elect", true, "elect a leader, so one replica acts")
+	fs.StringVar(&c.metricsAddr, "metrics-bind-address", ":8080", `where to serve /metrics ("0" for nowhere)`)
+	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", `where to serve /healthz and /readyz ("0" for nowhere)`)
+	fs.StringVar(&c.methods, "methods", "", "workload update methods (LiveMigrate,Evict) instead of the HyperConverged's")
+	fs.StringVar(&c.launcherImage, "launcher-image", "", "the target virt-launcher image (default: the kubevirt.io/outdatedLauncherImage label decides)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
 	}
-	vmis, err := c.Cluster.ListVMIs(ctx, update.ListOptions{})
-	if err != nil {
-		return 0, err
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	migs, err := c.Cluster.ListMigrations(ctx, update.ListOptions{})
-	if err != nil {
-		return 0, err
-	}
-	cp, st, err := c.load(ctx)
-	if err != nil {
-		return 0, err
-	}
-	strategy := hc.Spec.WorkloadUpdateStrategy.KubeVirt()
-	if c.Methods != nil {
-		strategy.WorkloadUpdateMethods = c.Methods
-	}
-	snap := workload.Snapshot{Strategy: strategy, LauncherImage: c.LauncherImage,
-		LastEvictionBatch: st.LastEvictionBatch, Now: c.Clock.Now()}
-	for i := range vmis {
-		snap.VMIs = append(snap.VMIs, &vmis[i])
-	}
-	for i := range migs {
-		snap.Migrations = append(snap.Migrations, &migs[i])
-	}
-	plan := c.Planner.Reconcile(snap)
-
-	for _, a := range plan.Migrate {
-		vmi := find(vmis, a.Namespace, a.VMI)
-		if vmi == nil {
-			continue
-		}
-		m, err := c.Cluster.CreateMigration(ctx, workload.NewClientMigration(vmi))
-		if err != nil {
-			// The planner expects the migration it planned until it sees
-			// it; tell it none is coming, or the VMI waits out the
-			// expectation.
-			c.Planner.CreateFailed(a.Namespace, a.VMI)
-			return 0, err
-		}
-		fmt.Fprintf(c.Log, "migrate %s/%s (%s)\n", a.Namespace, a.VMI, m.Name)
-	}
-	if len(plan.Evict) > 0 {
-		// Persist the batch clock before evicting, so a crash cannot evict
-		// a second batch too early.
-		if _, err := c.save(ctx, cp, state{LastEvictionBatch: plan.LastEvictionBatch}); err != nil {
-			return 0, err
-		}
-	}
-	for _, a := range plan.Evict {
-		err := c.Cluster.EvictVMI(ctx, a.Namespace, a.VMI)
-		switch {
-		case errors.Is(err, update.ErrNotFound):
-		case err != nil:
-			fmt.Fprintf(c.Log, "evict %s/%s refused: %v\n", a.Namespace, a.VMI, err)
-		default:
-			fmt.Fprintf(c.Log, "evict %s/%s\n", a.Namespace, a.VMI)
-		}
-	}
-	if c.stuck == nil {
-		c.stuck = map[string]bool{}
-	}
-	for _, s := range plan.Stuck {
-		if k := s.Namespace + "/" + s.Name; !c.stuck[k] {
-			c.stuck[k] = true
-			fmt.Fprintf(c.Log, "STUCK %s after %d failed migrations: %v\n", k, s.Failures, s.Reasons)
-		}
-	}
-	return plan.RequeueAfter, nil
-}
-
-func find(vmis []kubevirtv1.VirtualMachineInstance, ns, name string) *kubevirtv1.VirtualMachineInstance {
-	for i := range vmis {
-		if vmis[i].Namespace == ns && vmis[i].Name == name {
-			return &vmis[i]
-		}
-	}
-	return nil
-}
-
-func (c *Controller) load(ctx context.Context) (update.Checkpoint, state, error) {
-	cp, err := c.Cluster.LoadCheckpoint(ctx, checkpointName)
-	if errors.Is(err, update.ErrNotFound) {
-		return update.Checkpoint{Name: checkpointName}, state{}, nil
-	}
-	if err != nil {
-		return cp, state{}, err
-	}
-	var st state
-	if err := json.Unmarshal(cp.Data, &st); err != nil {
-		return cp, state{}, fmt.Errorf("checkpoint %s is not this controller's: %w", checkpointName, err)
-	}
-	return cp, st, nil
-}
-
-func (c *Controller) save(ctx context.Context, cp update.Checkpoint, st state) (update.Checkpoint, error) {
-	data, err := json.Marshal(st)
-	if err != nil {
-		return cp, err
-	}
-	cp.Data = data
-	return c.Cluster.SaveCheckpoint(ctx, cp)
+	return c, nil
 }
 
 func main() {
-	kubeconfig := flag.String("kubeconfig", "", "run against the cluster of this kubeconfig (default: a fake cluster)")
-	kubeContext := flag.String("context", "", "the kubeconfig context")
-	namespace := flag.String("n", update.DefaultNamespace, "the namespace of OpenShift Virtualization")
-	launcher := flag.String("launcher-image", "", "the target virt-launcher image (default: the outdatedLauncherImage label decides)")
-	methods := flag.String("methods", "", "workload update methods (LiveMigrate,Evict) instead of the HyperConverged's; set those to [] so KubeVirt's updater stays off")
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	var err error
-	if *kubeconfig == "" && *kubeContext == "" {
-		err = runFake(os.Stdout)
-	} else {
-		var m []kubevirtv1.WorkloadUpdateMethod
-		if *methods != "" {
-			if m, err = workload.ParseMethods(*methods); err != nil {
-				fmt.Fprintln(os.Stderr, "-methods:", err)
-				os.Exit(2)
-			}
-		}
-		err = runLive(ctx, *kubeconfig, *kubeContext, *namespace, *launcher, m, os.Stdout)
+	c, err := parse(os.Args[1:], os.Stderr)
+	if err != nil {
+		os.Exit(2)
 	}
-	if err != nil && !errors.Is(err, context.Canceled) {
+	ctrllog.SetLogger(klog.NewKlogr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := restConfig(c)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	if err := run(ctx, cfg, c); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-// runLive reconciles a real cluster until interrupted.
-func runLive(ctx context.Context, kubeconfig, kubeContext, namespace, launcher string, methods []kubevirtv1.WorkloadUpdateMethod, out io.Writer) error {
+func restConfig(c config) (*rest.Config, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = kubeconfig
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext}).ClientConfig()
+	rules.ExplicitPath = c.kubeconfig
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: c.kubeContext}).ClientConfig()
 	if err != nil {
-		return fmt.Errorf("load the kubeconfig: %w", err)
+		return nil, fmt.Errorf("load the kubeconfig: %w", err)
 	}
-	cl, err := kube.New(cfg, kube.Options{Namespace: namespace})
-	if err != nil {
-		return err
-	}
-	c := &Controller{Cluster: cl, Planner: workload.NewPlanner(workload.DefaultPolicy(), uint64(time.Now().UnixNano())),
-		Clock: clock.RealClock{}, LauncherImage: launcher, Methods: methods, Log: out}
-	for {
-		after, err := c.Reconcile(ctx)
-		if err != nil {
-			fmt.Fprintln(out, "reconcile:", err)
-		}
-		if after <= 0 || after > 30*time.Second {
-			after = 30 * time.Second
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(after):
-		}
-	}
+	return cfg, nil
 }
 
-const demo = `
-seed: 4
-clusterVersion: {version: 4.14.20}
-cnv: {version: 4.14.3, catalog: [4.14.4]}
-hyperConverged: {workloadUpdateStrategy: {workloadUpdateMethods: [LiveMigrate, Evict], batchEvictionSize: 2}}
-nodes: [{name: "worker-{i}", count: 3}]
-vms:
-  - {namespace: prod, name: "db-{i}", count: 3, memory: 2Gi}
-  - {namespace: prod, name: "legacy-{i}", count: 3, migratable: false, evictionStrategy: None}
-faults:
-  migrationFailures: [{vmi: prod/db-2, count: 9}]
-`
+// options are the reconciler's options from the flags.
+func options(c config) ([]controller.Option, error) {
+	var opts []controller.Option
+	if c.methods != "" {
+		m, err := workload.ParseMethods(c.methods)
+		if err != nil {
+			return nil, fmt.Errorf("--methods: %w", err)
+		}
+		opts = append(opts, controller.Methods(m))
+	}
+	if c.launcherImage != "" {
+		opts = append(opts, controller.LauncherImage(c.launcherImage))
+	}
+	return opts, nil
+}
 
-// runFake runs the controller, instead of the fake's own workload updater,
-// through a z-stream update of a small fake cluster.
-func runFake(out io.Writer) error {
-	s, err := fake.ParseScenario([]byte(demo))
+// run builds the manager, adds the reconciler and runs until ctx ends.
+func run(ctx context.Context, cfg *rest.Config, c config) error {
+	opts, err := options(c)
 	if err != nil {
 		return err
 	}
-	cl, err := s.NewCluster()
+	scheme := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, crclient.AddToScheme, controller.AddToScheme} {
+		if err := add(scheme); err != nil {
+			return err
+		}
+	}
+	mgr, err := manager.New(cfg, manager.Options{
+		Scheme:                  scheme,
+		Cache:                   controller.CacheOptions(c.namespace),
+		LeaderElection:          c.leaderElect,
+		LeaderElectionID:        controller.DefaultName,
+		LeaderElectionNamespace: c.namespace,
+		Metrics:                 metricsserver.Options{BindAddress: c.metricsAddr},
+		HealthProbeBindAddress:  c.probeAddr,
+	})
+	if err != nil {
+		return fmt.Errorf("build the manager: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("ping", healthz.Ping); err != nil {
+		return err
+	}
+	cl, err := crclient.New(mgr.GetClient(), crclient.Options{Namespace: c.namespace, APIReader: mgr.GetAPIReader(), Config: mgr.GetConfig()})
 	if err != nil {
 		return err
 	}
-	cl.Disable(fake.ControllerWorkloadUpdate)
-	c := &Controller{Cluster: cl, Planner: workload.NewPlanner(workload.DefaultPolicy(), 1), Clock: cl.Clock(),
-		Log: out} // the outdatedLauncherImage label decides, as on a real cluster
-	ctx := context.Background()
-	start := cl.Clock().Now()
-	for range 200 {
-		if _, err := c.Reconcile(ctx); err != nil {
-			return err
-		}
-		if err := cl.Advance(15 * time.Second); err != nil {
-			return err
-		}
+	r, err := controller.New(cl, opts...)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(out, "after %s: %d VMIs not on the new launcher (the stuck one)\n", cl.Clock().Now().Sub(start), cl.OutdatedVMIs())
-	return nil
+	if err := r.SetupWithManager(mgr, c.namespace); err != nil {
+		return err
+	}
+	return mgr.Start(ctx)
 }

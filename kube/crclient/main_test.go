@@ -1,0 +1,174 @@
+package crclient
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/virtupdate/virtupdate/internal/kubetest"
+)
+
+// The integration tests run against a real kube-apiserver and etcd started
+// by envtest from $KUBEBUILDER_ASSETS, with the upstream CRDs
+// (internal/kubetest), as the kube adapter's tests do. Without them the
+// tests that need the server skip, saying how to get them, except under
+// CI=true where they fail.
+
+var (
+	server       *kubetest.Server
+	serverConfig *rest.Config
+	noServer     string
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	flag.Parse()
+	ctrllog.SetLogger(logr.Discard())
+	if _, missing := kubetest.Assets(); missing != "" {
+		noServer = missing
+		if os.Getenv("CI") != "true" {
+			fmt.Fprintln(os.Stderr, "crclient: the tests against a real API server skip:", noServer)
+		}
+		return m.Run()
+	}
+	s, err := kubetest.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "crclient:", err)
+		return 1
+	}
+	defer func() {
+		if err := s.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "crclient: stop the test API server:", err)
+		}
+	}()
+	if testing.Verbose() {
+		fmt.Fprintf(os.Stderr, "crclient: test API server %s up in %v, custom resources ready in %v\n",
+			s.Config.Host, s.Started.Round(time.Millisecond), s.WarmedUp.Round(time.Millisecond))
+	}
+	server, serverConfig = s, s.Config
+	return m.Run()
+}
+
+// needServer returns the admin config of the test API server, or skips the
+// test (fails it under CI=true) when there is none.
+func needServer(t *testing.T) *rest.Config {
+	t.Helper()
+	if serverConfig == nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true and no test API server: " + noServer)
+		}
+		t.Skip(noServer)
+	}
+	return rest.CopyConfig(serverConfig)
+}
+
+// forEachHCO runs f once with each HyperConverged CRD installed, HCO
+// 1.18's (storage v1beta1) and HCO main's (storage v1), as the kube
+// adapter's tests do.
+func forEachHCO(t *testing.T, f func(t *testing.T, h kubetest.HCO)) {
+	t.Helper()
+	needServer(t)
+	hcos := server.HCOs()
+	if server.HCO() == hcos[1] {
+		hcos[0], hcos[1] = hcos[1], hcos[0]
+	}
+	for _, h := range hcos {
+		t.Run(h.Name, func(t *testing.T) {
+			if err := server.UseHCO(context.Background(), h); err != nil {
+				t.Fatal(err)
+			}
+			f(t, h)
+		})
+	}
+}
+
+// testScheme is client-go's scheme with the adapter's types.
+func testScheme(t *testing.T) *runtime.Scheme {
+	t.Helper()
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// directClient is a client reading from the API server, for seeding and
+// inspecting.
+func directClient(t *testing.T, cfg *rest.Config) client.Client {
+	t.Helper()
+	c, err := client.New(cfg, client.Options{Scheme: testScheme(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// managerOptions choose how the manager's client reads.
+type managerOptions struct {
+	// cacheUnstructured makes the client read unstructured objects (the
+	// HyperConverged, its CRD, NodeMaintenances) from the cache too.
+	cacheUnstructured bool
+}
+
+// startManager starts a controller-runtime manager on the test API server
+// and stops it when the test ends.
+func startManager(t *testing.T, cfg *rest.Config, mo managerOptions) manager.Manager {
+	t.Helper()
+	opts := manager.Options{
+		Scheme:                 testScheme(t),
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+	}
+	if mo.cacheUnstructured {
+		opts.Client = client.Options{Cache: &client.CacheOptions{Unstructured: true}}
+	}
+	mgr, err := manager.New(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("manager: %v", err)
+		}
+	})
+	if !mgr.GetCache().WaitForCacheSync(ctx) {
+		t.Fatal("the manager's cache did not start")
+	}
+	return mgr
+}
+
+// ensureNamespace creates the namespace unless it exists. Namespaces are
+// never deleted: envtest runs no namespace controller to finish it.
+func ensureNamespace(t *testing.T, c client.Client, name string) {
+	t.Helper()
+	err := c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatalf("create namespace %s: %v", name, err)
+	}
+}
