@@ -109,30 +109,33 @@ type Cluster struct {
 	conflicts  map[string]int // kind → writes left that fail with a conflict
 	crashArmed bool           // a crash is injected
 	crashAfter int            // writes left before it happens
+	crashDue   bool           // the write under way is the last: its reply is lost
 	crashed    bool           // it happened
 	events     []Event
 
-	timing      Timing
-	cnv         cnvState
-	cvo         cvoState
-	mco         mcoState
-	virt        virtState
-	updater     updaterState
-	vmiOrder    []key                   // sorted VMI keys, nil when stale
-	nodeOrder   []string                // sorted node names
-	nodePool    map[string]string       // node → its machine config pool
-	migsOf      map[key][]key           // VMI → its migrations, in creation order
-	activeMigs  map[key]bool            // migrations that are not final
-	workloadGen int                     // bumped by every change the workload updater looks at
-	load        nodeLoad                // running VMIs per node
-	onNode      map[string]map[key]bool // running VMIs by node
-	activeOrder []key                   // unfinished migrations, oldest first; nil when stale
-	outdated    map[key]bool            // running VMIs on an older launcher
-	platformGen int                     // bumped by every change to nodes, pools and the platform the MCO reads
-	targets     targetIndex             // the nodes a migration or a restart may land on
-	controllers []*scheduled
-	disabled    map[string]bool
-	dirty       bool // something changed since the controllers last looked
+	timing           Timing
+	cnv              cnvState
+	cvo              cvoState
+	mco              mcoState
+	virt             virtState
+	updater          updaterState
+	vmiOrder         []key                   // sorted VMI keys, nil when stale
+	nodeOrder        []string                // sorted node names
+	nodePool         map[string]string       // node → its machine config pool
+	migsOf           map[key][]key           // VMI → its migrations, in creation order
+	activeMigs       map[key]bool            // migrations that are not final
+	workloadGen      int                     // bumped by every change the workload updater looks at
+	load             nodeLoad                // running VMIs per node
+	onNode           map[string]map[key]bool // running VMIs by node
+	activeOrder      []key                   // unfinished migrations, oldest first; nil when stale
+	outdated         map[key]bool            // running VMIs on an older launcher
+	outdatedLabelled int                     // VMIs labelled kubevirt.io/outdatedLauncherImage
+	platformGen      int                     // bumped by every change to nodes, pools and the platform the MCO reads
+	targets          targetIndex             // the nodes a migration or a restart may land on
+	controllers      []*scheduled
+	custom           []*registered // the user's controllers, in registration order
+	disabled         map[string]bool
+	dirty            bool // something changed since the controllers last looked
 }
 
 var _ update.Cluster = (*Cluster)(nil)
@@ -206,16 +209,26 @@ func (c *Cluster) FailNextWrites(kind string, n int) {
 // injected crash (see CrashAfterWrites), until Restart.
 var ErrCrashed = errors.New("the process using the fake cluster crashed (injected)")
 
-// CrashAfterWrites simulates the death of the process driving the cluster:
-// the next n writes through the ports succeed, then every write fails with
-// ErrCrashed, and changes nothing, until Restart. The cluster's own
-// controllers keep running: only the caller's in-memory state is lost. Use
-// it to prove that a plan resumes from its checkpoint in a new process.
+// CrashAfterWrites simulates the death of the process driving the cluster
+// in the middle of its n-th write from now through the ports: that write
+// goes to the cluster (it lands, or fails on its own as it would) and its
+// caller gets ErrCrashed instead of the reply, as a process killed after
+// sending a request never sees the answer; every later write fails with
+// ErrCrashed and changes nothing, until Restart. n <= 0 crashes before the
+// next write is sent: it changes nothing. The cluster's own controllers
+// keep running: only the caller's in-memory state is lost. Use it to prove
+// that a plan resumes from its checkpoint in a new process, also when the
+// crash falls between a change to the cluster and the checkpoint that
+// records it.
+//
+// Every port also honours its context: a done ctx returns its error before
+// anything is read or written (a write that was not sent does not count
+// against n).
 func (c *Cluster) CrashAfterWrites(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.crashAfter = n
-	c.crashArmed = true
+	c.crashArmed, c.crashDue = true, false
 }
 
 // Restart ends an injected crash: writes through the ports work again, as
@@ -223,7 +236,7 @@ func (c *Cluster) CrashAfterWrites(n int) {
 func (c *Cluster) Restart() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.crashArmed, c.crashed = false, false
+	c.crashArmed, c.crashed, c.crashDue = false, false, false
 }
 
 // Crashed reports whether the injected crash has happened.
@@ -233,28 +246,56 @@ func (c *Cluster) Crashed() bool {
 	return c.crashed
 }
 
-// portWrite admits one write through the ports: it fails after an injected
-// crash, or with an injected conflict.
-func (c *Cluster) portWrite(op, kind, namespace, name string) error {
+// portRead admits one read through the ports: a done ctx stops it.
+func portRead(ctx context.Context, op, kind, namespace, name string) error {
+	if err := ctx.Err(); err != nil {
+		return &update.ObjectError{Op: op, Kind: kind, Namespace: namespace, Name: name, Err: err}
+	}
+	return nil
+}
+
+// portWrite admits one write through the ports: it fails when ctx is done,
+// after an injected crash, or with an injected conflict. A write it
+// admits must end with c.reply.
+func (c *Cluster) portWrite(ctx context.Context, op, kind, namespace, name string) error {
+	if err := portRead(ctx, op, kind, namespace, name); err != nil {
+		return err
+	}
 	if err := c.crashCheck(op, kind, namespace, name); err != nil {
 		return err
 	}
 	return c.injectedConflict(op, kind, namespace, name)
 }
 
-// crashCheck counts one write against an injected crash.
+// crashCheck counts one write against an injected crash: it refuses the
+// write once the crash has happened (or is due before it), and marks the
+// write whose reply the crash loses.
 func (c *Cluster) crashCheck(op, kind, namespace, name string) error {
-	if c.crashArmed {
-		if c.crashAfter <= 0 {
-			if !c.crashed {
-				c.crashed = true
-				c.record(kind, namespace, name, "Crashed", "the caller crashed before "+op)
-			}
-			return &update.ObjectError{Op: op, Kind: kind, Namespace: namespace, Name: name, Err: ErrCrashed}
-		}
-		c.crashAfter--
+	if !c.crashArmed {
+		return nil
 	}
+	if c.crashed || c.crashAfter <= 0 {
+		if !c.crashed {
+			c.crashed = true
+			c.record(kind, namespace, name, "Crashed", "the caller crashed before "+op)
+		}
+		return &update.ObjectError{Op: op, Kind: kind, Namespace: namespace, Name: name, Err: ErrCrashed}
+	}
+	c.crashAfter--
+	c.crashDue = c.crashAfter == 0
 	return nil
+}
+
+// reply ends a write crashCheck admitted: when the injected crash falls in
+// it, the write has done what it does and its caller gets ErrCrashed in
+// place of *err. Call it deferred, with the write's named error.
+func (c *Cluster) reply(err *error, op, kind, namespace, name string) {
+	if !c.crashDue {
+		return
+	}
+	c.crashDue, c.crashed = false, true
+	c.record(kind, namespace, name, "Crashed", "the caller crashed during "+op+": the request was sent, the reply lost")
+	*err = &update.ObjectError{Op: op, Kind: kind, Namespace: namespace, Name: name, Err: ErrCrashed}
 }
 
 // injectedConflict consumes one injected conflict of the kind, if any.
@@ -399,7 +440,10 @@ func (c *Cluster) AddMigrations(migs ...kubevirtv1.VirtualMachineInstanceMigrati
 // ---- ClusterVersions ----------------------------------------------------------
 
 // GetClusterVersion implements update.ClusterVersions.
-func (c *Cluster) GetClusterVersion(_ context.Context) (*update.ClusterVersion, error) {
+func (c *Cluster) GetClusterVersion(ctx context.Context) (*update.ClusterVersion, error) {
+	if err := portRead(ctx, "get", KindClusterVersion, "", "version"); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cv == nil {
@@ -410,15 +454,16 @@ func (c *Cluster) GetClusterVersion(_ context.Context) (*update.ClusterVersion, 
 }
 
 // SetChannel implements update.ClusterVersions.
-func (c *Cluster) SetChannel(_ context.Context, channel string) error {
+func (c *Cluster) SetChannel(ctx context.Context, channel string) (err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cv == nil {
 		return update.NotFound("set channel of", KindClusterVersion, "", "version")
 	}
-	if err := c.portWrite("set channel of", KindClusterVersion, "", "version"); err != nil {
+	if err := c.portWrite(ctx, "set channel of", KindClusterVersion, "", "version"); err != nil {
 		return err
 	}
+	defer c.reply(&err, "set channel of", KindClusterVersion, "", "version")
 	if c.cv.Channel != channel {
 		c.record(KindClusterVersion, "", "version", "ChannelChanged", fmt.Sprintf("channel %q → %q", c.cv.Channel, channel))
 	}
@@ -427,15 +472,16 @@ func (c *Cluster) SetChannel(_ context.Context, channel string) error {
 }
 
 // SetDesiredUpdate implements update.ClusterVersions.
-func (c *Cluster) SetDesiredUpdate(_ context.Context, version string) error {
+func (c *Cluster) SetDesiredUpdate(ctx context.Context, version string) (err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cv == nil {
 		return update.NotFound("set desired update of", KindClusterVersion, "", "version")
 	}
-	if err := c.portWrite("set desired update of", KindClusterVersion, "", "version"); err != nil {
+	if err := c.portWrite(ctx, "set desired update of", KindClusterVersion, "", "version"); err != nil {
 		return err
 	}
+	defer c.reply(&err, "set desired update of", KindClusterVersion, "", "version")
 	if c.cv.DesiredVersion != version {
 		c.record(KindClusterVersion, "", "version", "DesiredUpdateSet", "desired update "+version)
 	}
@@ -446,7 +492,10 @@ func (c *Cluster) SetDesiredUpdate(_ context.Context, version string) error {
 // ---- MachineConfigPools -------------------------------------------------------
 
 // ListMachineConfigPools implements update.MachineConfigPools.
-func (c *Cluster) ListMachineConfigPools(_ context.Context) ([]update.MachineConfigPool, error) {
+func (c *Cluster) ListMachineConfigPools(ctx context.Context) ([]update.MachineConfigPool, error) {
+	if err := portRead(ctx, "list", KindMachineConfigPool, "", ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make([]update.MachineConfigPool, 0, len(c.pools))
@@ -459,16 +508,17 @@ func (c *Cluster) ListMachineConfigPools(_ context.Context) ([]update.MachineCon
 }
 
 // SetPoolPaused implements update.MachineConfigPools.
-func (c *Cluster) SetPoolPaused(_ context.Context, name string, paused bool) error {
+func (c *Cluster) SetPoolPaused(ctx context.Context, name string, paused bool) (err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.pools[name]
 	if !ok {
 		return update.NotFound("pause", KindMachineConfigPool, "", name)
 	}
-	if err := c.portWrite("pause", KindMachineConfigPool, "", name); err != nil {
+	if err := c.portWrite(ctx, "pause", KindMachineConfigPool, "", name); err != nil {
 		return err
 	}
+	defer c.reply(&err, "pause", KindMachineConfigPool, "", name)
 	c.platformChanged()
 	if p.Paused != paused {
 		reason := "Unpaused"
@@ -484,7 +534,10 @@ func (c *Cluster) SetPoolPaused(_ context.Context, name string, paused bool) err
 // ---- OLM ----------------------------------------------------------------------
 
 // GetSubscription implements update.OLM.
-func (c *Cluster) GetSubscription(_ context.Context, namespace, name string) (*update.Subscription, error) {
+func (c *Cluster) GetSubscription(ctx context.Context, namespace, name string) (*update.Subscription, error) {
+	if err := portRead(ctx, "get", KindSubscription, namespace, name); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.subs[key{namespace, name}]
@@ -496,7 +549,10 @@ func (c *Cluster) GetSubscription(_ context.Context, namespace, name string) (*u
 }
 
 // ListCSVs implements update.OLM.
-func (c *Cluster) ListCSVs(_ context.Context, namespace string) ([]conditions.CSV, error) {
+func (c *Cluster) ListCSVs(ctx context.Context, namespace string) ([]conditions.CSV, error) {
+	if err := portRead(ctx, "list", KindCSV, namespace, ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []conditions.CSV
@@ -509,7 +565,10 @@ func (c *Cluster) ListCSVs(_ context.Context, namespace string) ([]conditions.CS
 }
 
 // ListInstallPlans implements update.OLM.
-func (c *Cluster) ListInstallPlans(_ context.Context, namespace string) ([]update.InstallPlan, error) {
+func (c *Cluster) ListInstallPlans(ctx context.Context, namespace string) ([]update.InstallPlan, error) {
+	if err := portRead(ctx, "list", KindInstallPlan, namespace, ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []update.InstallPlan
@@ -524,16 +583,17 @@ func (c *Cluster) ListInstallPlans(_ context.Context, namespace string) ([]updat
 }
 
 // ApproveInstallPlan implements update.OLM.
-func (c *Cluster) ApproveInstallPlan(_ context.Context, namespace, name string) error {
+func (c *Cluster) ApproveInstallPlan(ctx context.Context, namespace, name string) (err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.plans[key{namespace, name}]
 	if !ok {
 		return update.NotFound("approve", KindInstallPlan, namespace, name)
 	}
-	if err := c.portWrite("approve", KindInstallPlan, namespace, name); err != nil {
+	if err := c.portWrite(ctx, "approve", KindInstallPlan, namespace, name); err != nil {
 		return err
 	}
+	defer c.reply(&err, "approve", KindInstallPlan, namespace, name)
 	if !p.Approved {
 		c.record(KindInstallPlan, namespace, name, "Approved", fmt.Sprintf("approved (CSVs %v)", p.CSVNames))
 	}
@@ -544,7 +604,10 @@ func (c *Cluster) ApproveInstallPlan(_ context.Context, namespace, name string) 
 // ---- HyperConvergeds ----------------------------------------------------------
 
 // GetHyperConverged implements update.HyperConvergeds.
-func (c *Cluster) GetHyperConverged(_ context.Context) (*update.HyperConverged, error) {
+func (c *Cluster) GetHyperConverged(ctx context.Context) (*update.HyperConverged, error) {
+	if err := portRead(ctx, "get", KindHyperConverged, update.DefaultNamespace, update.HyperConvergedName); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.hco == nil {
@@ -558,7 +621,7 @@ func (c *Cluster) GetHyperConverged(_ context.Context) (*update.HyperConverged, 
 // when the field already holds to nothing is written; otherwise the field
 // must hold from (nil standing for the stored default) or the call is a
 // conflict; what is stored is compared with to.
-func (c *Cluster) SetWorkloadUpdateMethods(_ context.Context, from, to *[]kubevirtv1.WorkloadUpdateMethod) error {
+func (c *Cluster) SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kubevirtv1.WorkloadUpdateMethod) (err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	const op = "set workloadUpdateMethods of"
@@ -569,9 +632,10 @@ func (c *Cluster) SetWorkloadUpdateMethods(_ context.Context, from, to *[]kubevi
 		return update.NotFound(op, KindHyperConverged, update.DefaultNamespace, update.HyperConvergedName)
 	}
 	ns, name := c.hco.Namespace, c.hco.Name
-	if err := c.portWrite(op, KindHyperConverged, ns, name); err != nil {
+	if err := c.portWrite(ctx, op, KindHyperConverged, ns, name); err != nil {
 		return err
 	}
+	defer c.reply(&err, op, KindHyperConverged, ns, name)
 	cur := c.hco.Spec.WorkloadUpdateStrategy.WorkloadUpdateMethods
 	if update.SameStoredMethods(cur, to) {
 		return nil // already there: a retried or resumed write
@@ -605,7 +669,10 @@ func cloneMethods(m *[]kubevirtv1.WorkloadUpdateMethod) *[]kubevirtv1.WorkloadUp
 // ---- Nodes ----------------------------------------------------------------------
 
 // ListNodes implements update.Nodes.
-func (c *Cluster) ListNodes(_ context.Context) ([]corev1.Node, error) {
+func (c *Cluster) ListNodes(ctx context.Context) ([]corev1.Node, error) {
+	if err := portRead(ctx, "list", KindNode, "", ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make([]corev1.Node, 0, len(c.nodes))
@@ -616,7 +683,10 @@ func (c *Cluster) ListNodes(_ context.Context) ([]corev1.Node, error) {
 }
 
 // ListNodeMaintenances implements update.Nodes.
-func (c *Cluster) ListNodeMaintenances(_ context.Context) ([]update.NodeMaintenance, error) {
+func (c *Cluster) ListNodeMaintenances(ctx context.Context) ([]update.NodeMaintenance, error) {
+	if err := portRead(ctx, "list", KindNodeMaintenance, "", ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make([]update.NodeMaintenance, 0, len(c.nms))
@@ -662,36 +732,54 @@ func listObjects[T any, P interface {
 }
 
 // ListVMIs implements update.Workloads.
-func (c *Cluster) ListVMIs(_ context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstance, error) {
+func (c *Cluster) ListVMIs(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstance, error) {
+	if err := portRead(ctx, "list", KindVMI, opts.Namespace, ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return listObjects(c.vmis, c.sortedVMIKeys(), opts)
 }
 
 // ListVirtualMachines implements update.Workloads.
-func (c *Cluster) ListVirtualMachines(_ context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachine, error) {
+func (c *Cluster) ListVirtualMachines(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachine, error) {
+	if err := portRead(ctx, "list", KindVM, opts.Namespace, ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return listObjects(c.vms, sortedKeys(c.vms), opts)
 }
 
 // ListMigrations implements update.Workloads.
-func (c *Cluster) ListMigrations(_ context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstanceMigration, error) {
+func (c *Cluster) ListMigrations(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstanceMigration, error) {
+	if err := portRead(ctx, "list", KindMigration, opts.Namespace, ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return listObjects(c.migrations, sortedKeys(c.migrations), opts)
 }
 
 // CreateMigration implements update.Workloads.
-func (c *Cluster) CreateMigration(_ context.Context, m *kubevirtv1.VirtualMachineInstanceMigration) (*kubevirtv1.VirtualMachineInstanceMigration, error) {
+func (c *Cluster) CreateMigration(ctx context.Context, m *kubevirtv1.VirtualMachineInstanceMigration) (out *kubevirtv1.VirtualMachineInstanceMigration, err error) {
 	if err := update.CheckClientMigration(m); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if err := portRead(ctx, "create", KindMigration, m.Namespace, m.GenerateName+m.Name); err != nil {
+		return nil, err
+	}
 	if err := c.crashCheck("create", KindMigration, m.Namespace, m.GenerateName+m.Name); err != nil {
 		return nil, err
 	}
+	defer func() {
+		c.reply(&err, "create", KindMigration, m.Namespace, m.GenerateName+m.Name)
+		if err != nil {
+			out = nil
+		}
+	}()
 	stored, err := c.createMigration(m.DeepCopy())
 	if err != nil {
 		return nil, err
@@ -746,23 +834,27 @@ func (c *Cluster) generateName(prefix string) string {
 // the VMI's eviction strategy (else the cluster's) turns the eviction into
 // an evacuation migration, shuts the VMI down, or denies it with an error
 // wrapping ErrEvictionDenied.
-func (c *Cluster) EvictVMI(_ context.Context, namespace, name string) error {
+func (c *Cluster) EvictVMI(ctx context.Context, namespace, name string) (err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	vmi, ok := c.vmis[key{namespace, name}]
 	if !ok {
 		return update.NotFound("evict", KindVMI, namespace, name)
 	}
-	if err := c.portWrite("evict", KindEviction, namespace, name); err != nil {
+	if err := c.portWrite(ctx, "evict", KindEviction, namespace, name); err != nil {
 		return err
 	}
+	defer c.reply(&err, "evict", KindEviction, namespace, name)
 	return c.evictLocked(vmi, "eviction requested")
 }
 
 // ---- Checkpoints ------------------------------------------------------------------
 
 // LoadCheckpoint implements update.Checkpoints.
-func (c *Cluster) LoadCheckpoint(_ context.Context, name string) (update.Checkpoint, error) {
+func (c *Cluster) LoadCheckpoint(ctx context.Context, name string) (update.Checkpoint, error) {
+	if err := portRead(ctx, "load", KindCheckpoint, update.DefaultNamespace, name); err != nil {
+		return update.Checkpoint{}, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cp, ok := c.checkpoints[name]
@@ -773,12 +865,18 @@ func (c *Cluster) LoadCheckpoint(_ context.Context, name string) (update.Checkpo
 }
 
 // SaveCheckpoint implements update.Checkpoints.
-func (c *Cluster) SaveCheckpoint(_ context.Context, cp update.Checkpoint) (update.Checkpoint, error) {
+func (c *Cluster) SaveCheckpoint(ctx context.Context, cp update.Checkpoint) (out update.Checkpoint, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.portWrite("save", KindCheckpoint, update.DefaultNamespace, cp.Name); err != nil {
+	if err := c.portWrite(ctx, "save", KindCheckpoint, update.DefaultNamespace, cp.Name); err != nil {
 		return update.Checkpoint{}, err
 	}
+	defer func() {
+		c.reply(&err, "save", KindCheckpoint, update.DefaultNamespace, cp.Name)
+		if err != nil {
+			out = update.Checkpoint{}
+		}
+	}()
 	cur, exists := c.checkpoints[cp.Name]
 	switch {
 	case !exists && cp.ResourceVersion != "":

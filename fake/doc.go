@@ -56,7 +56,13 @@
 //     completionTimeoutPerGiB), and the VM controller restarting VMIs by
 //     runStrategy.
 //
-// Time only moves when you move it: [Cluster.Advance] and [Cluster.RunUntil]
+// A controller of your own runs inside the same event loop
+// ([Cluster.Register], a [Controller]: a name and a reconcile through the
+// ports that says when it next wants to run), after the fake's
+// controllers at each instant, in registration order.
+//
+// Time only moves when you move it: [Cluster.Advance], [Cluster.RunUntil]
+// and [Cluster.Wait] (which makes the cluster the runner's update.Waiter)
 // jump from one scheduled instant to the next, so a day of a large cluster
 // takes seconds, and a run is the same for the same seed. What changed at
 // an instant is all a controller looks at: the workload updater keeps its

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -35,8 +36,9 @@ type scheduled struct {
 }
 
 // Disable switches a controller off, so a controller of your own can take
-// its place (ControllerWorkloadUpdate, ControllerOLM, …). A disabled
-// controller never runs again in this cluster.
+// its place (ControllerWorkloadUpdate, ControllerOLM, …, or one you
+// registered with Register, by its name). A disabled controller never runs
+// again in this cluster.
 func (c *Cluster) Disable(name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -44,8 +46,9 @@ func (c *Cluster) Disable(name string) {
 }
 
 // settle runs every enabled controller at the current time, round after
-// round, until a round changes nothing. The caller holds c.mu.
-func (c *Cluster) settle() error {
+// round, until a round changes nothing: the fake's own controllers first,
+// then the registered ones (Register). The caller holds c.mu.
+func (c *Cluster) settle(ctx context.Context) error {
 	now := c.clock.Now()
 	for round := 0; round < maxRounds; round++ {
 		before := len(c.events)
@@ -57,6 +60,11 @@ func (c *Cluster) settle() error {
 				continue
 			}
 			s.next = s.c.reconcile(now)
+		}
+		if len(c.custom) > 0 {
+			if err := c.reconcileCustom(ctx, now); err != nil {
+				return err
+			}
 		}
 		c.dirty = false
 		if len(c.events) == before {
@@ -79,6 +87,14 @@ func (c *Cluster) nextWake() (time.Time, bool) {
 			best = s.next
 		}
 	}
+	for _, r := range c.custom {
+		if c.disabled[r.c.Name()] || r.next.IsZero() || !r.next.After(now) {
+			continue
+		}
+		if best.IsZero() || r.next.Before(best) {
+			best = r.next
+		}
+	}
 	return best, !best.IsZero()
 }
 
@@ -88,13 +104,18 @@ func (c *Cluster) nextWake() (time.Time, bool) {
 func (c *Cluster) Advance(d time.Duration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.advanceTo(c.clock.Now().Add(d))
+	return c.advanceTo(context.Background(), c.clock.Now().Add(d))
 }
 
-func (c *Cluster) advanceTo(target time.Time) error {
+// advanceTo moves the clock to target, instant by instant; a done ctx
+// stops it between two instants. The caller holds c.mu.
+func (c *Cluster) advanceTo(ctx context.Context, target time.Time) error {
 	c.dirty = true
 	for {
-		if err := c.settle(); err != nil {
+		if err := c.settle(ctx); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		next, ok := c.nextWake()
@@ -105,7 +126,7 @@ func (c *Cluster) advanceTo(target time.Time) error {
 	}
 	if c.clock.Now().Before(target) {
 		c.clock.SetTime(target)
-		return c.settle()
+		return c.settle(ctx)
 	}
 	return nil
 }
@@ -114,6 +135,7 @@ func (c *Cluster) advanceTo(target time.Time) error {
 // or limit has passed; it reports whether done became true. done is called
 // without the cluster's lock, so it may use the ports.
 func (c *Cluster) RunUntil(done func() bool, limit time.Duration) (bool, error) {
+	ctx := context.Background()
 	c.mu.Lock()
 	deadline := c.clock.Now().Add(limit)
 	c.mu.Unlock()
@@ -128,14 +150,14 @@ func (c *Cluster) RunUntil(done func() bool, limit time.Duration) (bool, error) 
 			return false, nil
 		}
 		c.dirty = true
-		err := c.settle()
+		err := c.settle(ctx)
 		target := deadline
 		if next, ok := c.nextWake(); ok && next.Before(deadline) {
 			target = next
 		}
 		if err == nil && c.clock.Now().Before(target) {
 			c.clock.SetTime(target)
-			err = c.settle()
+			err = c.settle(ctx)
 		}
 		c.mu.Unlock()
 		if err != nil {

@@ -101,3 +101,45 @@ func ExampleCluster_Disable() {
 	// outdated VMIs left: 0
 	// migrations finished at: [00:08:12 00:08:32 00:08:52 00:09:12]
 }
+
+// Register a controller of your own: it runs inside the fake's event loop,
+// after the fake's controllers at each instant, through the same ports a
+// real cluster's adapter gives. This one approves every Manual InstallPlan
+// of OpenShift Virtualization as soon as OLM creates it; the cluster is
+// the runner's Waiter too, so update.Run would move its time.
+func ExampleCluster_Register() {
+	s, _ := fake.ParseScenario([]byte(`
+clusterVersion: {version: 4.14.20}
+cnv: {version: 4.14.3, approval: Manual, catalog: [4.14.4]}
+nodes: [{name: "worker-{i}", count: 2}]
+`))
+	c, _ := s.NewCluster()
+	approve := fake.NewController("auto-approver", func(ctx context.Context, cl update.Cluster, now time.Time) (time.Duration, error) {
+		plans, err := cl.ListInstallPlans(ctx, update.DefaultNamespace)
+		if err != nil {
+			return 0, err
+		}
+		for _, p := range plans {
+			if !p.Approved {
+				fmt.Println(now.Format("15:04:05"), "approving", p.Name, p.CSVNames)
+				if err := cl.ApproveInstallPlan(ctx, p.Namespace, p.Name); err != nil {
+					return 0, err
+				}
+			}
+		}
+		return 0, nil // run again when something changes
+	})
+	if err := c.Register(approve); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := c.Wait(context.Background(), time.Hour); err != nil {
+		fmt.Println(err)
+		return
+	}
+	hc, _ := c.GetHyperConverged(context.Background())
+	fmt.Println("after", c.Clock().Now().Format("15:04:05"), "OpenShift Virtualization", hc.Status.OperatorVersion())
+	// Output:
+	// 00:00:00 approving install-vll49 [kubevirt-hyperconverged-operator.v4.14.4]
+	// after 01:00:00 OpenShift Virtualization 4.14.4
+}

@@ -89,7 +89,10 @@ func (c *Cluster) SetKubeVirt(kv *kubevirtv1.KubeVirt) {
 }
 
 // GetKubeVirt implements update.KubeVirts.
-func (c *Cluster) GetKubeVirt(_ context.Context) (*kubevirtv1.KubeVirt, error) {
+func (c *Cluster) GetKubeVirt(ctx context.Context) (*kubevirtv1.KubeVirt, error) {
+	if err := portRead(ctx, "get", KindKubeVirt, update.DefaultNamespace, KubeVirtName); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.kv == nil {

@@ -21,9 +21,11 @@ func (c *Cluster) putVMI(v *kubevirtv1.VirtualMachineInstance) {
 		c.vmiOrder = nil
 	} else {
 		c.countOnNode(old, -1)
+		c.countOutdatedLabel(old, -1)
 	}
 	c.vmis[k] = v
 	c.countOnNode(v, +1)
+	c.countOutdatedLabel(v, +1)
 	c.refreshOutdated(k)
 	c.touch(k)
 	c.recheckStopped(k)
@@ -34,6 +36,7 @@ func (c *Cluster) putVMI(v *kubevirtv1.VirtualMachineInstance) {
 func (c *Cluster) deleteVMI(k key) {
 	if old := c.vmis[k]; old != nil {
 		c.countOnNode(old, -1)
+		c.countOutdatedLabel(old, -1)
 	}
 	delete(c.vmis, k)
 	delete(c.virt.evacuating, k)
@@ -112,7 +115,16 @@ func (c *Cluster) refreshOutdated(k key) {
 	}
 	// The label follows the comparison only when both images are known.
 	if v != nil && img != "" && c.cnv.launcherImage != "" {
-		labelOutdated(v, out)
+		c.labelOutdated(v, out)
+	}
+}
+
+// countOutdatedLabel counts a stored VMI in or out of c.outdatedLabelled,
+// the number of VMIs carrying KubeVirt's outdated-launcher label, which
+// CountVMIs answers for the verify step's polls without a scan.
+func (c *Cluster) countOutdatedLabel(v *kubevirtv1.VirtualMachineInstance, delta int) {
+	if _, has := v.Labels[kubevirtv1.OutdatedLauncherImageLabel]; has {
+		c.outdatedLabelled += delta
 	}
 }
 

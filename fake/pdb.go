@@ -33,7 +33,10 @@ func (c *Cluster) AddPodDisruptionBudgets(pdbs ...policyv1.PodDisruptionBudget) 
 
 // ListPodDisruptionBudgets implements update.PodDisruptionBudgets, sorted
 // by namespace and name.
-func (c *Cluster) ListPodDisruptionBudgets(context.Context) ([]policyv1.PodDisruptionBudget, error) {
+func (c *Cluster) ListPodDisruptionBudgets(ctx context.Context) ([]policyv1.PodDisruptionBudget, error) {
+	if err := portRead(ctx, "list", "PodDisruptionBudget", "", ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make([]policyv1.PodDisruptionBudget, 0, len(c.pdbs))

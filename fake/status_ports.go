@@ -69,7 +69,10 @@ func RenderedConfigName(pool, version string) string {
 // SetClusterOperatorCondition (or the fake's OLM, for its own operator)
 // set a condition, which replaces the modelled one of its type. Sorted by
 // name.
-func (c *Cluster) ListClusterOperators(context.Context) ([]update.ClusterOperator, error) {
+func (c *Cluster) ListClusterOperators(ctx context.Context) ([]update.ClusterOperator, error) {
+	if err := portRead(ctx, "list", "ClusterOperator", "", ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.clock.Now()
@@ -169,7 +172,10 @@ func (c *Cluster) modelledOperator(i int, now time.Time) update.ClusterOperator 
 // ListMachineConfigs implements update.MachineConfigs: one rendered
 // MachineConfig per pool and per release the cluster has run or rolls out
 // (RenderedConfigName), annotated with that release, sorted by name.
-func (c *Cluster) ListMachineConfigs(context.Context) ([]update.MachineConfig, error) {
+func (c *Cluster) ListMachineConfigs(ctx context.Context) ([]update.MachineConfig, error) {
+	if err := portRead(ctx, "list", "MachineConfig", "", ""); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	versions := map[string]bool{}

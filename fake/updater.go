@@ -173,8 +173,9 @@ var (
 )
 
 // labelOutdated keeps KubeVirt's kubevirt.io/outdatedLauncherImage label in
-// step with the VMI's launcher.
-func labelOutdated(vmi *kubevirtv1.VirtualMachineInstance, outdated bool) {
+// step with the VMI's launcher; vmi is the stored VMI, and the count of
+// labelled VMIs follows.
+func (c *Cluster) labelOutdated(vmi *kubevirtv1.VirtualMachineInstance, outdated bool) {
 	_, has := vmi.Labels[kubevirtv1.OutdatedLauncherImageLabel]
 	switch {
 	case outdated && !has:
@@ -182,8 +183,10 @@ func labelOutdated(vmi *kubevirtv1.VirtualMachineInstance, outdated bool) {
 			vmi.Labels = map[string]string{}
 		}
 		vmi.Labels[kubevirtv1.OutdatedLauncherImageLabel] = ""
+		c.outdatedLabelled++
 	case !outdated && has:
 		delete(vmi.Labels, kubevirtv1.OutdatedLauncherImageLabel)
+		c.outdatedLabelled--
 	}
 }
 

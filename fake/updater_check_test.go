@@ -60,7 +60,7 @@ func checkUpdaterPass(c *Cluster, s workload.Settings, got *workload.Plan) {
 	ref := referenceOf(c)
 	if ref == nil {
 		p := c.updater.planner
-		ref = &referencePlanner{planner: &workload.Planner{Policy: p.Policy, Seed: p.Seed, Clock: p.Clock, Strategy: p.Strategy, Admission: p.Admission}}
+		ref = &referencePlanner{planner: &workload.Planner{Policy: p.Policy, Seed: p.Seed, Clock: p.Clock, Strategy: p.Strategy, Admission: p.Admission, Window: p.Window}}
 		references.Store(c, ref)
 	}
 	snap := workload.Snapshot{Strategy: s.Strategy, MigrationConfig: s.MigrationConfig, ClusterEvictionStrategy: s.ClusterEvictionStrategy,

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	kubevirtv1 "kubevirt.io/api/core/v1"
-
 	"github.com/virtupdate/virtupdate/fake"
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -93,15 +91,13 @@ func newAnalysis(c *fake.Cluster) *analysis {
 		}
 		a.nodes[n.Name] = &nodeState{name: n.Name, pool: pool}
 	}
-	vmis, _ := c.ListVMIs(ctx, update.ListOptions{})
-	for i := range vmis {
-		v := &vmis[i]
-		if v.IsFinal() {
+	for _, v := range c.VMIStates() {
+		if v.Final {
 			continue
 		}
 		k := vkey{v.Namespace, v.Name}
-		a.vms[k] = &vmState{key: k, startNode: v.Status.NodeName, node: v.Status.NodeName}
-		if n := a.nodes[v.Status.NodeName]; n != nil {
+		a.vms[k] = &vmState{key: k, startNode: v.Node, node: v.Node}
+		if n := a.nodes[v.Node]; n != nil {
 			n.atStart++
 		}
 	}
@@ -299,16 +295,14 @@ func (a *analysis) finish(c *fake.Cluster, started, finished time.Time, events [
 	slices.SortFunc(d.migrations, compareIntervals)
 
 	// The cluster after the run.
-	endVMIs, _ := c.ListVMIs(context.Background(), update.ListOptions{})
+	endVMIs := c.VMIStates()
 	type after struct {
 		running, outdated bool
 		node              string
 	}
 	at := make(map[vkey]after, len(endVMIs))
-	for i := range endVMIs {
-		v := &endVMIs[i]
-		_, outdated := v.Labels[kubevirtv1.OutdatedLauncherImageLabel]
-		at[vkey{v.Namespace, v.Name}] = after{running: !v.IsFinal(), outdated: outdated, node: v.Status.NodeName}
+	for _, v := range endVMIs {
+		at[vkey{v.Namespace, v.Name}] = after{running: !v.Final, outdated: v.Outdated, node: v.Node}
 	}
 
 	keys := make([]vkey, 0, len(a.vms))

@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/virtupdate/virtupdate/eus"
 	"github.com/virtupdate/virtupdate/fake"
 	"github.com/virtupdate/virtupdate/update"
+	"github.com/virtupdate/virtupdate/window"
 )
 
 // ErrInvalid is wrapped by the errors Run returns for options or input it
@@ -50,6 +52,17 @@ type Options struct {
 	// Progress, when set, is told after each run how many are done. It is
 	// called from the runs' goroutines, one call at a time.
 	Progress func(done, total int)
+	// Window is the maintenance window the update keeps to, as `virtupdate
+	// run --window` and `simulate --window` keep to it: a step that changes
+	// the cluster starts only inside it (update.Options.Window), and the
+	// fake's workload updater starts migrations and evictions only inside
+	// it (fake.Cluster.SetWindow). The ETA counts the waits for it, from
+	// the fake clock's start (the scenario's start, or the time a snapshot
+	// was taken). nil means always open. A window is a weekly wall-clock
+	// schedule: window.Parse reads the --window syntax. It is shared by the
+	// runs and must be safe for concurrent use (window.Window and
+	// window.Any are: they are values).
+	Window window.Gate
 }
 
 // Forecast is what a forecast found: the ETA over every run, and the
@@ -149,6 +162,9 @@ type Summary struct {
 	Findings []string `json:"findings,omitempty"`
 	// Notes are the plan's notes and the forecast's assumptions.
 	Notes []string `json:"notes,omitempty"`
+	// Window is the maintenance window the runs kept to, as given
+	// (Options.Window); absent when there was none.
+	Window string `json:"window,omitempty"`
 	// PerRun is every run's seed, multipliers, duration and result, by
 	// index.
 	PerRun []RunSummary `json:"perRun"`
@@ -480,7 +496,7 @@ func Run(ctx context.Context, in Input, opts Options) (*Forecast, error) {
 	for range par {
 		wg.Go(func() {
 			for i := range next {
-				outs[i], errs[i] = runOne(ctx, in, req, newPlan, base, variation, seed, i)
+				outs[i], errs[i] = runOne(ctx, in, req, newPlan, base, variation, seed, i, opts.Window)
 				if opts.Progress != nil {
 					progress.Lock()
 					done++
@@ -508,7 +524,30 @@ feed:
 			return nil, err
 		}
 	}
+	if opts.Window != nil {
+		w := windowName(opts.Window)
+		notes = append(notes, "maintenance window "+w+": a step that changes the cluster, and a migration or eviction of the workload update, starts only inside it; the ETA counts the waits for it")
+		f := assemble(outs, variation, seed, notes)
+		f.Summary.Window = w
+		return f, nil
+	}
 	return assemble(outs, variation, seed, notes), nil
+}
+
+// windowName is a gate in the window syntax when it says (a window.Window
+// does, and a window.Any of them: "A or B"), else its Go type.
+func windowName(g window.Gate) string {
+	switch g := g.(type) {
+	case fmt.Stringer:
+		return g.String()
+	case window.Any:
+		names := make([]string, 0, len(g))
+		for _, m := range g {
+			names = append(names, windowName(m))
+		}
+		return strings.Join(names, " or ")
+	}
+	return fmt.Sprintf("%T", g)
 }
 
 // request completes the request from the input, and picks the odd-minor
@@ -539,7 +578,7 @@ func request(in Input, r update.Request) (update.Request, []string) {
 
 // runOne runs the plan once on its own cluster.
 func runOne(ctx context.Context, in Input, req update.Request, newPlan func(update.Request) (*update.Plan, error),
-	base fake.Timing, v Variation, seed int64, i int) (runOutput, error) {
+	base fake.Timing, v Variation, seed int64, i int, gate window.Gate) (runOutput, error) {
 	out := runOutput{run: RunSummary{Index: i, Seed: RunSeed(seed, i), Multipliers: v.Draw(seed, i)}}
 	if ctx.Err() != nil {
 		return out, ctx.Err()
@@ -553,11 +592,15 @@ func runOne(ctx context.Context, in Input, req update.Request, newPlan func(upda
 		return out, err
 	}
 	out.plan = plan
+	if gate != nil {
+		c.SetWindow(gate)
+	}
 	a := newAnalysis(c)
 	var events []update.Event
 	res, runErr := update.Run(ctx, c, plan, update.Options{
 		Clock:   c.Clock(),
-		Waiter:  update.WaiterFunc(func(_ context.Context, d time.Duration) error { return c.Advance(d) }),
+		Waiter:  c,
+		Window:  gate,
 		OnEvent: func(e update.Event) { events = append(events, e) },
 	})
 	if ctx.Err() != nil {

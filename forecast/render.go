@@ -66,6 +66,9 @@ func (f *Forecast) WriteText(w io.Writer) error {
 	if s.RunsStopped > 0 {
 		ew.printf("         a run the update stopped in counts the time until it stopped\n")
 	}
+	if s.Window != "" {
+		ew.printf("Window:  %s; the ETA counts the waits for it\n", s.Window)
+	}
 	switch {
 	case s.RunsStopped == 0 && s.Runs == 1:
 		ew.printf("Result:  the run finished\n")

@@ -36,12 +36,13 @@ type forecastOptions struct {
 	force        bool
 	noVariation  bool
 	output       string
+	windows      *[]string
 }
 
 func newForecastCommand() *cobra.Command {
 	o := &forecastOptions{}
 	cmd := &cobra.Command{
-		Use:   "forecast --to VERSION (--scenario FILE | --snapshot FILE)",
+		Use:   "forecast --to VERSION (--scenario FILE | --snapshot FILE) [--window WINDOW]...",
 		Short: "Forecast an update on a fake copy of the cluster: what moves, why, and the ETA as a distribution",
 		Long: `Forecast an update before you start it. The forecast builds a fake cluster
 from a description of the cluster, plans the update to --to exactly as
@@ -99,6 +100,15 @@ given in seconds (…Seconds) and in words. -o csv writes one row per VM
 after a header row. --html FILE also writes a self-contained page of the
 median run.
 
+With --window (the syntax of 'virtupdate run' and 'simulate', repeatable),
+the runs keep to the maintenance window as 'virtupdate run --window' does:
+a step that changes the cluster starts only inside one, and the workload
+update starts its migrations and evictions only inside one; a step that
+started goes on after the window closes, as on a real cluster. The ETA
+counts the waits, from the fake clock's start: the scenario's start
+(2026-01-01 00:00 UTC, a Thursday, unless it says otherwise) or the time
+the snapshot was taken.
+
 Exit codes: 0 the update finishes in every run and no VM is blocked; 1 the
 update stops in a run (a step fails; a VM that cannot be evicted blocks a
 drain until the wait gives up) or a VM is blocked: the output says where
@@ -112,6 +122,9 @@ and why; 2 bad input or usage.`,
 
   # Twenty runs with another seed, as JSON:
   virtupdate forecast --to 4.16.3 --scenario cluster.yaml --runs 20 --seed 7 -o json
+
+  # Only in the night from Friday to Saturday, Berlin time:
+  virtupdate forecast --to 4.16.3 --scenario cluster.yaml --window "Fri 22:00+8h Europe/Berlin"
 
   # An EUS-to-EUS update along the update graph, one CSV row per VM and an HTML page:
   virtupdate forecast --to 4.16.3 --scenario cluster.yaml --graph eus-4.16.json -o csv --html forecast.html`,
@@ -132,6 +145,7 @@ and why; 2 bad input or usage.`,
 	f.BoolVar(&o.noVariation, "no-variation", false, "keep the scenario's timing in every run")
 	f.StringVar(&o.html, "html", "", "also write a self-contained HTML page of the median run to FILE")
 	f.StringVarP(&o.output, "output", "o", outputText, "output format: text, json, yaml or csv")
+	o.windows = windowFlag(cmd)
 	return cmd
 }
 
@@ -167,6 +181,10 @@ func (o *forecastOptions) run(cmd *cobra.Command) error {
 	if len(o.acceptRisks) > 0 && o.graph == "" {
 		return usageError(errors.New("--accept-risks needs --graph: without an update graph there are no conditional updates to accept"))
 	}
+	gate, err := gateOf(*o.windows)
+	if err != nil {
+		return err
+	}
 	in, source, err := o.input()
 	if err != nil {
 		return err
@@ -188,7 +206,7 @@ func (o *forecastOptions) run(cmd *cobra.Command) error {
 			return usageError(fmt.Errorf("--via %s applies only to an EUS-to-EUS update; %s → %s is not one", o.via, in.From.OCP, o.to))
 		}
 	}
-	opts := forecast.Options{Request: req, Runs: o.runs}
+	opts := forecast.Options{Request: req, Runs: o.runs, Window: gate}
 	if o.seed >= 0 {
 		opts.Seed = &o.seed
 	}

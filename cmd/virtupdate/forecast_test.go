@@ -200,6 +200,7 @@ func TestForecastBadInput(t *testing.T) {
 		{"a snapshot given as a scenario", []string{"--to", "4.16.3", "--scenario", objectsFile}, "give it with --snapshot"},
 		{"a scenario given as a snapshot", []string{"--to", "4.16.3", "--snapshot", file}, "--snapshot"},
 		{"a catalog version that is no version", []string{"--to", "4.16.3", "--snapshot", objectsFile, "--cnv-catalog", "4.16"}, "--cnv-catalog"},
+		{"a window that does not parse", []string{"--to", "4.16.3", "--scenario", file, "--window", "Mon 25:00-26:00"}, "--window"},
 	} {
 		_, _, err := run(t, "", append([]string{"forecast"}, tt.args...)...)
 		if exitCode(err) != exitUsage || !strings.Contains(err.Error(), tt.want) {
@@ -271,5 +272,38 @@ func TestForecastHelp(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the help lacks %q", want)
 		}
+	}
+}
+
+// --window: the runs keep to the maintenance window, and the ETA counts
+// the wait for it. The scenario's clock starts at 00:00 UTC; the window
+// opens at 06:00.
+func TestForecastWindow(t *testing.T) {
+	file := scenarioFile(t, forecastScenario)
+	eta := func(extra ...string) (float64, string) {
+		t.Helper()
+		args := append([]string{"forecast", "--to", "4.16.3", "--scenario", file, "--force", "--runs", "3", "-o", "json"}, extra...)
+		out, _, err := run(t, "", args...)
+		if exitCode(err) != 0 && exitCode(err) != exitBlocked {
+			t.Fatalf("forecast %v: %v", extra, err)
+		}
+		var f struct {
+			Summary struct {
+				ETAP50Seconds float64 `json:"etaP50Seconds"`
+				Window        string  `json:"window"`
+			} `json:"summary"`
+		}
+		if err := json.Unmarshal([]byte(out), &f); err != nil {
+			t.Fatal(err)
+		}
+		return f.Summary.ETAP50Seconds, f.Summary.Window
+	}
+	without, none := eta()
+	with, w := eta("--window", "06:00+12h UTC")
+	if with < without+6*3600 {
+		t.Errorf("P50 %.0fs with the window, %.0fs without: want at least 6h more", with, without)
+	}
+	if none != "" || w != "06:00-18:00 UTC" {
+		t.Errorf("summary.window = %q without, %q with --window", none, w)
 	}
 }
