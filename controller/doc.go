@@ -54,9 +54,9 @@
 // Migrations are created as a client other than virt-controller may
 // create them: without spec.priority (workload.NewClientMigration).
 // Aborting migrations of VMIs that no longer need them, and deleting old
-// finalized ones, need a Cluster that implements [MigrationDeleter];
-// without one KubeVirt's migration controller still deletes the finalized
-// migrations beyond five per VMI.
+// finalized ones, need a Cluster that implements [MigrationDeleter]
+// (kube/crclient's does); without one KubeVirt's migration controller
+// still deletes the finalized migrations beyond five per VMI.
 //
 // Limits: the Stuck and Blocked Events are deduplicated in memory, so a
 // new leader records them once more; the gauges are set by the leader

@@ -193,3 +193,17 @@ func (c *Cluster) currentLauncherPod(ctx context.Context, vmi *kubevirtv1.Virtua
 	}
 	return cur, nil
 }
+
+// DeleteMigration deletes a VirtualMachineInstanceMigration: KubeVirt's
+// migration controller aborts one that has not finished when it is
+// deleted (pkg/virt-controller/watch/migration/migration.go), which is how
+// its workload updater aborts the migrations it no longer needs. A
+// migration that does not exist is update.ErrNotFound. It is the optional
+// port controller.MigrationDeleter.
+func (c *Cluster) DeleteMigration(ctx context.Context, namespace, name string) error {
+	obj := &kubevirtv1.VirtualMachineInstanceMigration{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}}
+	if err := c.c.Delete(ctx, obj); err != nil {
+		return mapError("delete", kindMigration, namespace, name, err)
+	}
+	return nil
+}
