@@ -3,6 +3,7 @@ package channel
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -12,6 +13,33 @@ type PathOptions struct {
 	// but not recommended until their risks are evaluated). The path
 	// reports the risks it crosses.
 	AllowConditional bool
+	// AcceptRisks, when AllowConditional is false, lets the path take the
+	// conditional updates whose every risk is named here, as `oc adm
+	// upgrade recommend --accept` accepts risks by name; a conditional
+	// update with any other risk stays out of the path.
+	AcceptRisks []string
+}
+
+// conditional returns which conditional groups a path may take under
+// opts: nil when none may.
+func (g *Graph) conditional(opts PathOptions) func(group int32) bool {
+	switch {
+	case opts.AllowConditional:
+		return func(int32) bool { return true }
+	case len(opts.AcceptRisks) == 0:
+		return nil
+	}
+	ok := make([]bool, len(g.risks))
+	for gi, risks := range g.risks {
+		ok[gi] = len(risks) > 0
+		for _, r := range risks {
+			if !slices.Contains(opts.AcceptRisks, r.Name) {
+				ok[gi] = false
+				break
+			}
+		}
+	}
+	return func(group int32) bool { return ok[group] }
 }
 
 // Path is a sequence of updates through the graph.
@@ -124,11 +152,12 @@ func (g *Graph) FindPath(from, to string, opts PathOptions) (Path, error) {
 					fv.MinorVersion(), tv.MinorVersion(), LastMinorOf4)}
 		}
 	}
-	dist := g.distances(f, t, opts.AllowConditional)
+	cond := g.conditional(opts)
+	dist := g.distances(f, t, cond)
 	if dist[f-t] < 0 {
-		return Path{}, g.noPath(f, t, dist, opts)
+		return Path{}, g.noPath(f, t, dist, opts, cond)
 	}
-	return g.walk(f, t, dist, opts.AllowConditional), nil
+	return g.walk(f, t, dist, cond), nil
 }
 
 // hopOK reports whether a → b is an update a path may take: to a strictly
@@ -145,7 +174,7 @@ func (g *Graph) hopOK(a, b int32) bool {
 // hops from r to t (-1 when t cannot be reached), indexed by r-t. Nodes are
 // ordered newest first and every hop goes to a newer release, so one pass
 // from t towards f computes them all.
-func (g *Graph) distances(f, t int32, allowConditional bool) []int32 {
+func (g *Graph) distances(f, t int32, cond func(int32) bool) []int32 {
 	dist := make([]int32, f-t+1)
 	for r := t + 1; r <= f; r++ {
 		best := int32(-1)
@@ -156,9 +185,9 @@ func (g *Graph) distances(f, t int32, allowConditional bool) []int32 {
 				best = d + 1
 			}
 		}
-		if allowConditional {
+		if cond != nil {
 			for _, e := range g.condTo[g.condStart[r]:g.condStart[r+1]] {
-				if w := e.to; w >= t && w < r {
+				if w := e.to; w >= t && w < r && cond(e.group) {
 					if d := dist[w-t]; d >= 0 && (best < 0 || d+1 < best) && g.hopOK(r, w) {
 						best = d + 1
 					}
@@ -185,7 +214,7 @@ func lowerBound(row []int32, x int32) int {
 
 // walk follows the distances from f to t, taking at each hop the newest
 // release that is one hop closer.
-func (g *Graph) walk(f, t int32, dist []int32, allowConditional bool) Path {
+func (g *Graph) walk(f, t int32, dist []int32, cond func(int32) bool) Path {
 	p := Path{Hops: []*Node{&g.nodes[f]}}
 	seen := map[string]bool{}
 	for cur := f; cur != t; {
@@ -198,9 +227,9 @@ func (g *Graph) walk(f, t int32, dist []int32, allowConditional bool) Path {
 				break
 			}
 		}
-		if allowConditional {
+		if cond != nil {
 			for _, e := range g.condTo[g.condStart[cur]:g.condStart[cur+1]] {
-				if w := e.to; w >= t && w < cur && (next < 0 || w < next) && dist[w-t] == want && g.hopOK(cur, w) {
+				if w := e.to; w >= t && w < cur && (next < 0 || w < next) && dist[w-t] == want && cond(e.group) && g.hopOK(cur, w) {
 					next, group = w, e.group
 					break
 				}
@@ -222,7 +251,7 @@ func (g *Graph) walk(f, t int32, dist []int32, allowConditional bool) Path {
 }
 
 // noPath explains why t cannot be reached from f.
-func (g *Graph) noPath(f, t int32, dist []int32, opts PathOptions) error {
+func (g *Graph) noPath(f, t int32, dist []int32, opts PathOptions, cond func(int32) bool) error {
 	fv, tv := g.nodes[f].Version, g.nodes[t].Version
 	e := &NoPathError{From: fv.String(), To: tv.String()}
 
@@ -246,9 +275,9 @@ func (g *Graph) noPath(f, t int32, dist []int32, opts PathOptions) error {
 				reached[row[i]-t] = true
 			}
 		}
-		if opts.AllowConditional {
+		if cond != nil {
 			for _, c := range g.condTo[g.condStart[r]:g.condStart[r+1]] {
-				if c.to >= t && c.to < r && g.hopOK(r, c.to) {
+				if c.to >= t && c.to < r && cond(c.group) && g.hopOK(r, c.to) {
 					reached[c.to-t] = true
 				}
 			}
@@ -271,7 +300,7 @@ func (g *Graph) noPath(f, t int32, dist []int32, opts PathOptions) error {
 			if g.nodes[r].Version.MinorVersion() != e.GapFrom {
 				continue
 			}
-			for _, w := range g.targets(r, opts.AllowConditional) {
+			for _, w := range g.targets(r, cond) {
 				if g.nodes[w].Version.MinorVersion() != e.GapTo || !g.hopOK(r, w) {
 					continue
 				}
@@ -307,8 +336,9 @@ func (g *Graph) noPath(f, t int32, dist []int32, opts PathOptions) error {
 		}
 	}
 	if !opts.AllowConditional {
-		if d := g.distances(f, t, true); d[f-t] >= 0 {
-			p := g.walk(f, t, d, true)
+		all := func(int32) bool { return true }
+		if d := g.distances(f, t, all); d[f-t] >= 0 {
+			p := g.walk(f, t, d, all)
 			e.ConditionalPath, e.ConditionalRisks = true, p.RiskNames()
 			fmt.Fprintf(&b, "; a path exists through conditional updates (risks: %s): allow conditional updates to take it", strings.Join(e.ConditionalRisks, ", "))
 		}
@@ -319,16 +349,18 @@ func (g *Graph) noPath(f, t int32, dist []int32, opts PathOptions) error {
 
 // targets lists the updates from r: plain edges the CVO offers as
 // recommended, and conditional ones when allowed.
-func (g *Graph) targets(r int32, allowConditional bool) []int32 {
+func (g *Graph) targets(r int32, cond func(int32) bool) []int32 {
 	var ts []int32
 	for pos := g.outStart[r]; pos < g.outStart[r+1]; pos++ {
 		if !g.isHidden(pos) {
 			ts = append(ts, g.outTo[pos])
 		}
 	}
-	if allowConditional {
+	if cond != nil {
 		for _, e := range g.condTo[g.condStart[r]:g.condStart[r+1]] {
-			ts = append(ts, e.to)
+			if cond(e.group) {
+				ts = append(ts, e.to)
+			}
 		}
 	}
 	return ts

@@ -258,3 +258,51 @@ func TestFindPathAgreesWithOracle(t *testing.T) {
 		}
 	}
 }
+
+// Risks accepted by name, as `oc adm upgrade recommend --accept NAME`
+// accepts them: a conditional update is taken only when every one of its
+// risks is accepted; a name that matches no risk changes nothing.
+func TestFindPathAcceptsRisksByName(t *testing.T) {
+	nodes := []string{"4.14.1", "4.14.2", "4.15.0", "4.15.3"}
+	edges := "4.14.1>4.14.2 4.14.2>4.15.0"
+	conds := []cond{
+		{edges: "4.14.1>4.15.0", risks: always("Risky") + "," + always("Other")},
+		{edges: "4.14.1>4.15.3", risks: always("Risky")},
+	}
+	g := mustGraph(t, nodes, edges, conds...)
+	for _, tt := range []struct {
+		reason    string
+		to        string
+		accept    []string
+		want      []string
+		noPath    bool
+		wantRisks []string
+	}{
+		{reason: "an unknown name keeps the recommended path", to: "4.15.0", accept: []string{"Bogus"}, want: []string{"4.14.1", "4.14.2", "4.15.0"}},
+		{reason: "one of two risks accepted is not enough", to: "4.15.0", accept: []string{"Risky"}, want: []string{"4.14.1", "4.14.2", "4.15.0"}},
+		{reason: "both risks accepted: the shorter conditional hop", to: "4.15.0", accept: []string{"Risky", "Other"}, want: []string{"4.14.1", "4.15.0"}, wantRisks: []string{"Risky", "Other"}},
+		{reason: "the only way there with its one risk accepted", to: "4.15.3", accept: []string{"Risky"}, want: []string{"4.14.1", "4.15.3"}, wantRisks: []string{"Risky"}},
+		{reason: "the only way there with another risk accepted: no path", to: "4.15.3", accept: []string{"Other"}, noPath: true},
+	} {
+		p, err := g.FindPath("4.14.1", tt.to, PathOptions{AcceptRisks: tt.accept})
+		if tt.noPath {
+			if !errors.Is(err, ErrNoPath) {
+				t.Errorf("%s: err = %v, want ErrNoPath", tt.reason, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.reason, err)
+			continue
+		}
+		if d := cmp.Diff(tt.want, p.Versions()); d != "" {
+			t.Errorf("%s: hops (-want +got):\n%s", tt.reason, d)
+		}
+		if tt.wantRisks == nil {
+			tt.wantRisks = []string{}
+		}
+		if d := cmp.Diff(tt.wantRisks, p.RiskNames()); d != "" {
+			t.Errorf("%s: risks (-want +got):\n%s", tt.reason, d)
+		}
+	}
+}

@@ -68,13 +68,23 @@ func (r Request) PlatformPath(p Parsed, via string) ([]string, Finding, error) {
 	if only, ok := r.Graph.OnlyFrom(); ok {
 		return r.offeredPath(p, via, only)
 	}
-	allow := r.AllowConditional || len(r.AcceptRisks) > 0
-	var path channel.Path
-	var err error
-	if via != "" {
-		path, err = r.joinPaths(from, via, to, allow)
-	} else {
-		path, err = r.Graph.FindPath(from, to, channel.PathOptions{AllowConditional: allow})
+	find := func(opts channel.PathOptions) (channel.Path, error) {
+		if via != "" {
+			return r.joinPaths(from, via, to, opts)
+		}
+		return r.Graph.FindPath(from, to, opts)
+	}
+	// Recommended edges, and the conditional ones whose every risk is
+	// accepted: an accepted risk never takes the path off a recommended
+	// route, and a risk not named keeps its updates out.
+	path, err := find(r.pathOptions())
+	if err != nil && len(r.AcceptRisks) > 0 && !r.AllowConditional {
+		// Only a path through other risks remains: name them.
+		if cp, cerr := find(channel.PathOptions{AllowConditional: true}); cerr == nil {
+			if rerr := r.checkRisks(cp); rerr != nil {
+				return nil, Finding{}, rerr
+			}
+		}
 	}
 	if err != nil {
 		return nil, Finding{}, &RefusalError{Err: err, Field: "To", Detail: fmt.Sprintf("%s is not reachable from %s in the update graph", to, from),
@@ -131,9 +141,8 @@ func (r Request) offeredPath(p Parsed, via, only string) ([]string, Finding, err
 			Detail:  fmt.Sprintf("the graph lists the updates the ClusterVersion offers from %s, but the plan starts from %s", only, from),
 			Instead: "plan from the version the cluster runs, or give the update graph (--graph FILE|URL)"}
 	}
-	allow := r.AllowConditional || len(r.AcceptRisks) > 0
 	hop := func(target string) (channel.Path, error) {
-		return r.Graph.FindPath(from, target, channel.PathOptions{AllowConditional: allow})
+		return r.Graph.FindPath(from, target, r.pathOptions())
 	}
 	offered := func(minor channel.Minor) string {
 		u, err := r.Graph.Updates(from)
@@ -145,18 +154,16 @@ func (r Request) offeredPath(p Parsed, via, only string) ([]string, Finding, err
 				return n.Version.String()
 			}
 		}
-		if allow {
-			for _, c := range u.Conditional {
-				if c.Release.Version.MinorVersion() == minor && c.Release.Version.Compare(p.To) < 0 {
-					return c.Release.Version.String()
-				}
+		for _, c := range u.Conditional {
+			if c.Release.Version.MinorVersion() == minor && c.Release.Version.Compare(p.To) < 0 && r.accepts(c.RiskNames()) {
+				return c.Release.Version.String()
 			}
 		}
 		return ""
 	}
 	first := to
 	path, err := hop(to)
-	if err != nil && !allow {
+	if err != nil && !r.AllowConditional {
 		// The target on offer as a conditional update: say which risks to
 		// accept rather than route around them.
 		if cp, cerr := r.Graph.FindPath(from, to, channel.PathOptions{AllowConditional: true}); cerr == nil {
@@ -205,12 +212,30 @@ func (r Request) offeredPath(p Parsed, via, only string) ([]string, Finding, err
 }
 
 // joinPaths is the path from → via → to.
-func (r Request) joinPaths(from, via, to string, allow bool) (channel.Path, error) {
-	a, err := r.Graph.FindPath(from, via, channel.PathOptions{AllowConditional: allow})
+// pathOptions are the request's rules for conditional updates.
+func (r Request) pathOptions() channel.PathOptions {
+	return channel.PathOptions{AllowConditional: r.AllowConditional, AcceptRisks: r.AcceptRisks}
+}
+
+// accepts reports whether the request accepts every one of the risks.
+func (r Request) accepts(risks []string) bool {
+	if r.AllowConditional {
+		return true
+	}
+	for _, n := range risks {
+		if !slices.Contains(r.AcceptRisks, n) {
+			return false
+		}
+	}
+	return len(risks) > 0
+}
+
+func (r Request) joinPaths(from, via, to string, opts channel.PathOptions) (channel.Path, error) {
+	a, err := r.Graph.FindPath(from, via, opts)
 	if err != nil {
 		return channel.Path{}, err
 	}
-	b, err := r.Graph.FindPath(via, to, channel.PathOptions{AllowConditional: allow})
+	b, err := r.Graph.FindPath(via, to, opts)
 	if err != nil {
 		return channel.Path{}, err
 	}

@@ -212,3 +212,19 @@ func TestRequestRefusesCNVStatesAndFlagsThatDoNotApply(t *testing.T) {
 type channelGraph = channel.Graph
 
 func parseGraph(s string) (*channel.Graph, error) { return channel.ParseGraph([]byte(s)) }
+
+// Accepting a risk by name never takes a plan off its recommended path:
+// on the real stable-4.7 graph 4.6.15 → 4.7.60 goes through 4.6.62 with
+// or without --accept-risks, and a name that matches no risk is harmless.
+func TestAcceptedRisksKeepTheRecommendedPath(t *testing.T) {
+	g := realGraph(t, "stable-4.7-amd64-2022-12.json")
+	for _, accept := range [][]string{nil, {"Bogus"}, {"VSphereNodeNameChanges"}} {
+		plan, err := update.NewPlan(update.Request{From: update.Versions{OCP: "4.6.15", CNV: "2.5.8"}, To: "4.7.60", Graph: g, AcceptRisks: accept})
+		if err != nil {
+			t.Fatalf("accept %v: %v", accept, err)
+		}
+		if d := cmp.Diff([]string{"4.6.15", "4.6.62", "4.7.60"}, plan.Path); d != "" {
+			t.Errorf("accept %v: path (-want +got):\n%s", accept, d)
+		}
+	}
+}
