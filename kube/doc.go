@@ -36,7 +36,9 @@
 //   - VirtualMachineInstances, VirtualMachines and migrations (kubevirt.io/v1)
 //     are read into the types of kubevirt.io/api. Lists page with
 //     limit/continue ([Options.PageSize]) so a large cluster is never read in
-//     one response. Migrations are created as the caller builds them; the
+//     one response; a transient error on a page after the first asks for
+//     that page again with the same token, so a long list keeps its pages
+//     and its snapshot (an expired token starts it over). Migrations are created as the caller builds them; the
 //     workload package builds them as KubeVirt's workload updater does
 //     (generateName "kubevirt-workload-update-", the annotation
 //     kubevirt.io/workloadUpdateMigration).

@@ -25,9 +25,28 @@ const listAttempts = 3
 // after the last.
 type pageFunc[T any] func(ctx context.Context, opts metav1.ListOptions) (items []T, next string, err error)
 
+// listPageAttempts is how often a page after the first is asked for when
+// the answer is a transient error (Transient).
+const listPageAttempts = 3
+
 // listPages reads every page of a list, limit objects per request. When the
 // continue token expires midway (410 Gone) the list starts over, up to
 // listAttempts times, rather than falling back to one unpaged request.
+//
+// A transient error in the middle of the list (a 500, a dropped
+// connection, a timeout on page 2 or later) asks for the same page again
+// with the same continue token, up to listPageAttempts times: the token
+// stays valid until the server compacts its revision (then 410, above), so
+// the pages read are kept and the list stays one snapshot. Starting over
+// instead would make a long list of many pages fail far more often than
+// one request does, and the caller's retries could never finish it under a
+// steady rate of faults. client-go's own retries do not cover this: they
+// repeat a request only on a 429 or 5xx carrying Retry-After, or a GET
+// whose connection broke (k8s.io/client-go/rest/request.go, with_retry.go),
+// and its pager gives up on any error but an expired token
+// (tools/pager/pager.go). The first page is not asked again here: nothing
+// is lost by failing it, and the caller retries with backoff
+// (update.ErrTransient).
 func listPages[T any](ctx context.Context, limit int64, selector string, page pageFunc[T]) ([]T, error) {
 	if selector != "" {
 		if _, err := labels.Parse(selector); err != nil {
@@ -39,15 +58,24 @@ func listPages[T any](ctx context.Context, limit int64, selector string, page pa
 		var out []T
 		opts := metav1.ListOptions{Limit: limit, LabelSelector: selector}
 		for {
-			var items []T
-			items, opts.Continue, err = page(ctx, opts)
+			var (
+				items []T
+				next  string
+			)
+			for attempt := 1; ; attempt++ {
+				items, next, err = page(ctx, opts)
+				if err == nil || opts.Continue == "" || !Transient(err) || attempt >= listPageAttempts || ctx.Err() != nil {
+					break
+				}
+			}
 			if err != nil {
 				break
 			}
 			out = append(out, items...)
-			if opts.Continue == "" {
+			if next == "" {
 				return out, nil
 			}
+			opts.Continue = next
 		}
 		if !apierrors.IsResourceExpired(err) && !apierrors.IsGone(err) {
 			return nil, err
