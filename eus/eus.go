@@ -70,8 +70,9 @@ func Plan(r update.Request) (*update.Plan, error) {
 			Instead: "update to the newest 4.8.z (at least " + PausedPoolsMinimum.String() + ") first, then plan again"}
 	}
 	var oddTarget, dstTarget update.OperatorTarget
+	catchUp, caught := r.CatchUpCNV(p)
 	if !r.WithoutCNV {
-		cnvOdd, err := channel.NextCNVMinor(p.CNVMinor)
+		cnvOdd, err := channel.NextCNVMinor(caught.CNVMinor)
 		if err != nil {
 			return nil, &update.RefusalError{Err: update.ErrBadRequest, Field: "From.CNV", Detail: err.Error(), Instead: "give the OpenShift Virtualization version the cluster runs"}
 		}
@@ -145,7 +146,10 @@ func Plan(r update.Request) (*update.Plan, error) {
 		steps = append(steps, update.PlatformSteps(dstHops)...)
 	} else {
 		steps = append(steps, update.DisableWorkloadUpdates())
-		if p.CNVMinor == src {
+		switch {
+		case len(catchUp) > 0:
+			steps = append(steps, catchUp...)
+		case p.CNVMinor == src:
 			steps = append(steps, r.CurrentMinorCNV(p))
 		}
 		steps = append(steps,

@@ -164,6 +164,9 @@ func (r Request) Parse() (Parsed, error) {
 			return p, &RefusalError{Err: ErrBadRequest, Field: "CNV", Detail: err.Error(), Instead: "give a version like 4.16.2"}
 		}
 		want := p.CNVMinor
+		if p.CNVBehind() {
+			want = p.OCP.MinorVersion() // the plan catches it up first
+		}
 		if channel.Classify(p.OCP, p.To) != channel.UpdateNone && channel.Classify(p.OCP, p.To) != channel.UpdateZStream {
 			want = p.To.MinorVersion()
 		}
@@ -297,6 +300,40 @@ func (r Request) preflight(kind Kind, p Parsed) PreflightOptions {
 		AllowConditional: r.AllowConditional, AcceptRisks: r.AcceptRisks, Force: r.Force, Compatibility: r.Compatibility, Strategy: r.Strategy}
 }
 
+// CNVBehind reports whether OpenShift Virtualization runs one minor behind
+// OpenShift (from 4.8 on, where their minors are aligned): the state an
+// OpenShift minor update leaves until the operator follows it.
+func (p Parsed) CNVBehind() bool {
+	if p.CNV.IsZero() || p.OCP.MinorVersion().Compare(channel.Minor{Major: 4, Minor: 8}) < 0 {
+		return false
+	}
+	return p.CNVMinor.Next() == p.OCP.MinorVersion()
+}
+
+// CatchUpCNV returns the steps that take an OpenShift Virtualization one
+// minor behind OpenShift up to OpenShift's minor before anything else
+// moves: first the newest z of its own minor (OLM's stable channel offers
+// the next minor only from it), then the newest z of OpenShift's minor,
+// since OpenShift Virtualization 4.y is supported on OpenShift 4.y only and
+// the next OpenShift minor would leave it two behind. It also returns p as
+// the cluster is after them. With CNV on OpenShift's minor there is
+// nothing to catch up: no steps, and p as it is.
+func (r Request) CatchUpCNV(p Parsed) ([]Step, Parsed) {
+	if r.WithoutCNV || !p.CNVBehind() {
+		return nil, p
+	}
+	first := r.CurrentMinorCNV(p)
+	ocpMinor := p.OCP.MinorVersion()
+	t, _ := r.CNVTarget(p, ocpMinor, channel.Version{})
+	after := p
+	after.CNVMinor = ocpMinor
+	after.CNV = channel.Version{}
+	if v, err := channel.ParseVersion(t.Version); err == nil {
+		after.CNV = v
+	}
+	return []Step{first, UpdateOperator(t)}, after
+}
+
 // CurrentMinorCNV is the step that first takes OpenShift Virtualization to
 // the newest z of the minor it runs, the documented jump straight to the
 // latest z-stream, before it follows OpenShift to the next minor: OLM's
@@ -339,8 +376,16 @@ func ZStreamPlan(r Request) (*Plan, error) {
 		plan.Steps = append(plan.Steps, WaitPoolsUpdated("wait-pools-"+p.To.MinorVersion().String()))
 	}
 	t, ok := r.CNVTarget(p, p.CNVMinor, p.CNV)
+	catchUp, caught := r.CatchUpCNV(p)
 	switch {
 	case r.WithoutCNV:
+	case len(catchUp) > 0:
+		plan.To.CNV = caught.CNV.String()
+		if caught.CNV.IsZero() {
+			plan.To.CNV = ""
+		}
+		plan.Steps = append(plan.Steps, catchUp...)
+		plan.Steps = append(plan.Steps, VerifyWorkloads())
 	case ok:
 		plan.To.CNV = t.Version
 		plan.Steps = append(plan.Steps, UpdateOperator(t), VerifyWorkloads())
@@ -369,8 +414,9 @@ func MinorPlan(r Request) (*Plan, error) {
 	}
 	m := p.To.MinorVersion()
 	var t OperatorTarget
+	catchUp, caught := r.CatchUpCNV(p)
 	if !r.WithoutCNV {
-		cnvMinor, err := channel.NextCNVMinor(p.CNVMinor)
+		cnvMinor, err := channel.NextCNVMinor(caught.CNVMinor)
 		if err != nil {
 			return nil, &RefusalError{Err: ErrBadRequest, Field: "From.CNV", Detail: err.Error(), Instead: "give the OpenShift Virtualization version the cluster runs"}
 		}
@@ -392,7 +438,10 @@ func MinorPlan(r Request) (*Plan, error) {
 		plan.Steps = append(plan.Steps, WaitPoolsUpdated("wait-pools-"+m.String()))
 		return plan, nil
 	}
-	if p.CNVMinor == p.OCP.MinorVersion() {
+	switch {
+	case len(catchUp) > 0:
+		plan.Steps = append(plan.Steps, catchUp...)
+	case p.CNVMinor == p.OCP.MinorVersion():
 		plan.Steps = append(plan.Steps, r.CurrentMinorCNV(p))
 	}
 	plan.Steps = append(plan.Steps, WaitUpgradeable("wait-upgradeable"), SetChannel(p.To, false))

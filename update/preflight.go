@@ -288,9 +288,10 @@ func checkCNVOnOCP(cnv, ocp string, o PreflightOptions) []Finding {
 	switch {
 	case err == nil:
 		return []Finding{{Check: CheckCNVMatchesOCP, Severity: SeverityInfo, Reason: "OpenShift Virtualization " + cnv + " matches OpenShift " + ocp}}
-	case errors.Is(err, channel.ErrPlatformTooNew) && o.Kind == KindZStream:
-		return []Finding{{Check: CheckCNVMatchesOCP, Severity: SeverityWarning, Reason: err.Error(),
-			Remedy: "let OpenShift Virtualization catch up with OpenShift (approve its InstallPlan if Manual)"}}
+	case errors.Is(err, channel.ErrPlatformTooNew) && (Parsed{OCP: ov, CNV: cv, CNVMinor: cv.MinorVersion()}).CNVBehind():
+		// One minor behind: every plan catches it up first (CatchUpCNV).
+		return []Finding{{Check: CheckCNVMatchesOCP, Severity: SeverityWarning, Reason: err.Error() + "; the plan first updates OpenShift Virtualization to " + ov.MinorVersion().String(),
+			Remedy: "let OpenShift Virtualization catch up with OpenShift (approve its InstallPlans if Manual)"}}
 	default:
 		return []Finding{{Check: CheckCNVMatchesOCP, Severity: SeverityError, Reason: err.Error(),
 			Remedy: "update OpenShift Virtualization to the minor of OpenShift " + ov.MinorVersion().String() + " before updating OpenShift"}}

@@ -502,6 +502,23 @@ func (t OperatorTarget) expects(version string) bool {
 	return err == nil && v.MinorVersion() == t.Minor
 }
 
+// reached reports whether an installed version is at or past the target:
+// with Automatic approval OLM moves on by itself (from the newest z of a
+// minor straight to the next minor when OpenShift already runs it, as when
+// OpenShift Virtualization catches up), so a step whose target was passed
+// is done. Approval stays exact (expects).
+func (t OperatorTarget) reached(version string) bool {
+	v, err := channel.ParseVersion(version)
+	if err != nil {
+		return false
+	}
+	if t.Version != "" {
+		tv, err := channel.ParseVersion(t.Version)
+		return err == nil && v.Compare(tv) >= 0
+	}
+	return v.MinorVersion().Compare(t.Minor) >= 0
+}
+
 // UpdateOperator updates OpenShift Virtualization through OLM and waits
 // until the expected version's CSV has Succeeded and the HyperConverged
 // reports it in status.versions. With Manual approval it approves the
@@ -553,7 +570,8 @@ func operatorDone(ctx context.Context, s *State, t OperatorTarget, ns, subName s
 				Err: fmt.Errorf("%w: CSV %s is Failed (%s: %s); OLM keeps both CSVs", ErrOperatorInstallFailed, c.Name, c.Reason, c.Message)}
 		}
 	}
-	if installed != "" && t.expects(installed) && (t.Version != "" || sub.CurrentCSV == sub.InstalledCSV) {
+	if installed != "" && (t.expects(installed) || t.reached(installed) && sub.CurrentCSV == sub.InstalledCSV) &&
+		(t.Version != "" || sub.CurrentCSV == sub.InstalledCSV) {
 		hc, err := s.Cluster.GetHyperConverged(ctx)
 		if err != nil {
 			return false, "", err
