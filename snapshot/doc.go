@@ -6,8 +6,10 @@
 //   - the output of `oc get … -o yaml` or `-o json`, one file or a
 //     directory of them, of any mix of kinds: [ReadDump], [ReadDumpFrom];
 //   - a live cluster, through the read methods of the update package's
-//     ports ([Reader]; any update.Cluster is one): [ReadCluster]. It
-//     writes nothing and reads no Secret, token or pod.
+//     ports ([Reader]; any update.Cluster is one), and the optional
+//     update.ClusterOperators and update.PodDisruptionBudgets ports when
+//     the reader has them: [ReadCluster]. It writes nothing and reads no
+//     Secret, token or pod; what no port shows is named in Missing.
 //
 // [Anonymize] replaces the names in a snapshot consistently, so it can be
 // shared.

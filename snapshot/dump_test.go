@@ -223,8 +223,8 @@ func TestReadCluster(t *testing.T) {
 	if o.KubeVirt.Status.ObservedDeploymentConfig != "" {
 		t.Error("KubeVirt not reduced")
 	}
-	want := []string{"ClusterOperators", "ClusterServiceVersions.maxOpenShiftVersion", "ClusterVersion.conditionalUpdates",
-		"MachineConfigPools.nodeSelector", "PodDisruptionBudgets"}
+	want := []string{"ClusterOperators", "ClusterServiceVersions.maxOpenShiftVersion", "ClusterVersion.availableUpdates.channels",
+		"ClusterVersion.conditionalUpdates", "MachineConfigPools.nodeSelector", "PodDisruptionBudgets", "Subscriptions.source"}
 	if d := cmp.Diff(want, o.Missing); d != "" {
 		t.Errorf("missing (-want +got):\n%s", d)
 	}

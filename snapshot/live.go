@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -18,7 +19,8 @@ import (
 // Reader is what ReadCluster reads a live cluster through: the read
 // methods of the update package's ports, and none that writes. Any
 // update.Cluster (the kube adapter, the fake) is a Reader. A Reader that
-// also implements update.PodDisruptionBudgets has its budgets read too.
+// also implements update.PodDisruptionBudgets or update.ClusterOperators
+// has its budgets or ClusterOperators read too.
 // Nothing here reads Secrets, tokens or pods.
 type Reader interface {
 	GetClusterVersion(ctx context.Context) (*update.ClusterVersion, error)
@@ -51,9 +53,12 @@ type ClusterOptions struct {
 
 // ReadCluster reads a live cluster once through r. Objects the cluster
 // does not have (no HyperConverged, no Subscription of that name, no
-// KubeVirt CR) are left out; what the ports cannot show is Missing:
-// ClusterOperators, the conditional updates of the ClusterVersion, the
-// pools' node selectors, the CSVs' properties (maxOpenShiftVersion), and
+// KubeVirt CR) are left out; what the ports cannot show is Missing: the
+// conditional updates of the ClusterVersion and the channels of its
+// available updates, the CSVs' properties (maxOpenShiftVersion), the
+// Subscription's catalog source, the pools' node selectors when the port
+// does not give them, ClusterOperators unless r implements
+// update.ClusterOperators (and the server serves them), and
 // PodDisruptionBudgets unless r implements update.PodDisruptionBudgets.
 // The ports read one Subscription, OpenShift Virtualization's, and the
 // CSVs and InstallPlans of its namespace only: the object form holds no
@@ -64,23 +69,37 @@ func ReadCluster(ctx context.Context, r Reader, opts ClusterOptions) (*scenario.
 	now := metav1.NewTime(opts.Now().UTC().Truncate(time.Second))
 	o.Source = scenario.Source{Kind: scenario.SourceCluster, Name: opts.Name, CollectedAt: &now}
 	l := opts.Limits
-	missing := []string{scenario.PartClusterOperators, scenario.PartClusterVersion + ".conditionalUpdates",
-		scenario.PartPools + ".nodeSelector", scenario.PartCSVs + ".maxOpenShiftVersion"}
+	missing := slices.Clone(portGaps)
 
 	cv, err := r.GetClusterVersion(ctx)
 	switch {
 	case err == nil:
-		o.ClusterVersion = scenario.ClusterVersionFromPort(*cv)
+		o.ClusterVersion = clusterVersionFromPort(*cv)
 	case errors.Is(err, update.ErrNotFound):
 	default:
 		return nil, fmt.Errorf("read the ClusterVersion: %w", err)
+	}
+	if cr, ok := r.(update.ClusterOperators); ok {
+		cos, err := cr.ListClusterOperators(ctx)
+		switch {
+		case err == nil:
+			o.ClusterOperators = clusterOperatorsFromPort(cos)
+		case errors.Is(err, update.ErrNotFound): // the server does not serve them
+			missing = append(missing, scenario.PartClusterOperators)
+		default:
+			return nil, fmt.Errorf("read the ClusterOperators: %w", err)
+		}
+	} else {
+		missing = append(missing, scenario.PartClusterOperators)
 	}
 	pools, err := r.ListMachineConfigPools(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the MachineConfigPools: %w", err)
 	}
-	for _, p := range pools {
-		o.Pools = append(o.Pools, scenario.PoolFromPort(p))
+	var noSelector bool
+	o.Pools, noSelector = poolsFromPort(pools)
+	if noSelector {
+		missing = append(missing, scenario.PartPools+".nodeSelector")
 	}
 	nodes, err := r.ListNodes(ctx)
 	if err != nil {
