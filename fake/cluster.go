@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
 	clocktesting "k8s.io/utils/clock/testing"
 	kubevirtv1 "kubevirt.io/api/core/v1"
 
@@ -89,6 +90,7 @@ type Cluster struct {
 	names int   // generated-name counter
 
 	cv          *update.ClusterVersion
+	adminGates  *update.AdminGates // nil: both ConfigMaps present and empty
 	pools       map[string]*update.MachineConfigPool
 	subs        map[key]*update.Subscription
 	csvs        map[key]*conditions.CSV
@@ -187,9 +189,20 @@ func NewCluster(opts Options) *Cluster {
 	return c
 }
 
-// Clock is the cluster's fake clock. Advance it through the cluster's own
-// methods when controllers run, so their scheduled work happens.
-func (c *Cluster) Clock() *clocktesting.FakeClock { return c.clock }
+// Clock tells the cluster's fake time. It is read-only: time moves only
+// through [Cluster.Advance], [Cluster.Wait] and [Cluster.RunUntil], so the
+// controllers run at every instant they scheduled work for. Give it to the
+// runner with the cluster as its Waiter:
+//
+//	update.Run(ctx, c, plan, update.Options{Clock: c.Clock(), Waiter: c})
+func (c *Cluster) Clock() clock.PassiveClock { return passiveClock{c.clock} }
+
+// passiveClock shows a fake clock's time and nothing else: it cannot be
+// asserted back to the fake clock and stepped behind the event loop.
+type passiveClock struct{ c *clocktesting.FakeClock }
+
+func (p passiveClock) Now() time.Time                  { return p.c.Now() }
+func (p passiveClock) Since(t time.Time) time.Duration { return p.c.Since(t) }
 
 func (c *Cluster) nextRV() string {
 	c.rv++
@@ -325,8 +338,10 @@ func (c *Cluster) AddPools(pools ...update.MachineConfigPool) {
 	defer c.mu.Unlock()
 	for _, p := range pools {
 		p.Conditions = slices.Clone(p.Conditions)
+		p.NodeSelector = p.NodeSelector.DeepCopy()
 		c.pools[p.Name] = &p
 	}
+	c.reassignPools()
 	c.platformChanged()
 }
 
@@ -384,6 +399,7 @@ func (c *Cluster) SetHyperConverged(hc update.HyperConverged) {
 func (c *Cluster) AddNodes(nodes ...corev1.Node) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	pools := c.poolsForAssignment()
 	for i := range nodes {
 		n := nodes[i].DeepCopy()
 		if old := c.nodes[n.Name]; old != nil {
@@ -391,7 +407,7 @@ func (c *Cluster) AddNodes(nodes ...corev1.Node) {
 		}
 		c.countWorker(n, +1)
 		c.nodes[n.Name] = n
-		c.nodePool[n.Name] = poolOf(n)
+		c.assignPool(n, pools)
 	}
 	c.platformChanged()
 	c.workloadChanged()
@@ -414,6 +430,23 @@ func (c *Cluster) AddVMIs(vmis ...kubevirtv1.VirtualMachineInstance) {
 	for i := range vmis {
 		c.putVMI(vmis[i].DeepCopy())
 	}
+}
+
+// adoptWorkloads stores VMIs and VirtualMachines nothing else refers to,
+// as AddVMIs then AddVirtualMachines would, without copying them: the
+// scenario's builder makes them for the cluster alone.
+func (c *Cluster) adoptWorkloads(vmis []*kubevirtv1.VirtualMachineInstance, vms []*kubevirtv1.VirtualMachine) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, v := range vmis {
+		c.putVMI(v)
+	}
+	for _, vm := range vms {
+		k := keyOf(vm)
+		c.vms[k] = vm
+		c.recheckStopped(k)
+	}
+	c.workloadChanged()
 }
 
 // AddVirtualMachines adds VirtualMachines.
@@ -502,6 +535,7 @@ func (c *Cluster) ListMachineConfigPools(ctx context.Context) ([]update.MachineC
 	for _, name := range slices.Sorted(maps.Keys(c.pools)) {
 		p := *c.pools[name]
 		p.Conditions = slices.Clone(p.Conditions)
+		p.NodeSelector = p.NodeSelector.DeepCopy()
 		out = append(out, p)
 	}
 	return out, nil
@@ -707,26 +741,42 @@ func selectorOf(opts update.ListOptions) (labels.Selector, error) {
 }
 
 // listObjects lists the objects of m matching opts, deep-copied, sorted by
-// namespace and name.
+// namespace and name. The matches are counted first, so the copies go
+// straight into a slice of the right size.
 func listObjects[T any, P interface {
 	*T
 	metav1.Object
-	DeepCopy() P
+	DeepCopyInto(*T)
 }](m map[key]P, keys []key, opts update.ListOptions) ([]T, error) {
 	sel, err := selectorOf(opts)
 	if err != nil {
 		return nil, err
 	}
-	var out []T
-	for _, k := range keys {
-		o := m[k]
+	match := func(k key) bool {
 		if opts.Namespace != "" && k.namespace != opts.Namespace {
-			continue
+			return false
 		}
-		if !sel.Empty() && !sel.Matches(labels.Set(o.GetLabels())) {
-			continue
+		return sel.Empty() || sel.Matches(labels.Set(m[k].GetLabels()))
+	}
+	n := len(keys)
+	if opts.Namespace != "" || !sel.Empty() {
+		n = 0
+		for _, k := range keys {
+			if match(k) {
+				n++
+			}
 		}
-		out = append(out, *o.DeepCopy())
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	out := make([]T, n)
+	i := 0
+	for _, k := range keys {
+		if match(k) {
+			m[k].DeepCopyInto(&out[i])
+			i++
+		}
 	}
 	return out, nil
 }

@@ -30,6 +30,9 @@ func newFromFixture(_ *testing.T, f updatetest.Fixture) update.Cluster {
 	c.AddVMIs(f.VMIs...)
 	c.AddVirtualMachines(f.VirtualMachines...)
 	c.AddMigrations(f.Migrations...)
+	if f.AdminGates != nil {
+		c.SetAdminGates(*f.AdminGates)
+	}
 	return c
 }
 

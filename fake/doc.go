@@ -4,7 +4,8 @@
 // through, each of which can be switched off ([Cluster.Disable]) so your own
 // controller takes its place:
 //
-//   - OLM: an InstallPlan for the newest CNV version the catalog offers by
+//   - OLM: through the operator's Subscription (Operator.Subscription), an
+//     InstallPlan for the newest CNV version the catalog ([Cluster.SetCatalog]) offers by
 //     the CNV↔OCP rules (the newest z of the minor; a minor only once OCP is
 //     on it); Manual approval waits; the new CSV stays Pending while HCO
 //     tells OLM it is not upgradeable (HCO's OperatorCondition), then
@@ -35,7 +36,10 @@
 //     out, and it is Completed once the master pool has.
 //   - MCO: pools roll out at most maxUnavailable nodes at a time (a count or
 //     a percentage, rounded down, at least 1: [Cluster.SetPoolMaxUnavailable]),
-//     by zone then age; a node is cordoned, drained through the eviction
+//     by zone then age, each node in the pool the MCO puts it in (its role
+//     labels, or once a pool has a spec.nodeSelector, the MCO's rule: master
+//     over a single custom pool over worker, none for a node two custom
+//     pools select); a node is cordoned, drained through the eviction
 //     webhook, rebooted and uncordoned; a node that is cordoned
 //     ([Cluster.Cordon]), NotReady ([Cluster.SetNodeReady]) or mid-update
 //     counts against maxUnavailable and is never picked, so it can stall its
@@ -64,7 +68,9 @@
 // Time only moves when you move it: [Cluster.Advance], [Cluster.RunUntil]
 // and [Cluster.Wait] (which makes the cluster the runner's update.Waiter)
 // jump from one scheduled instant to the next, so a day of a large cluster
-// takes seconds, and a run is the same for the same seed. What changed at
+// takes seconds, and a run is the same for the same seed. [Cluster.Clock]
+// only tells that time (a clock.PassiveClock): nothing can move it behind
+// the controllers' backs. What changed at
 // an instant is all a controller looks at: the workload updater keeps its
 // candidates between passes (workload.Tracker), an MCO or HCO with nothing
 // to do does not look again until a node, a pool or the HyperConverged
@@ -77,6 +83,10 @@
 // than a migration copies it ([Cluster.SetDirtyRate]), a node that does not
 // come back, a failing operator install, an HCO operand that fails to
 // reconcile ([Cluster.FailOperand]).
+//
+// The CVO's admin-ack ConfigMaps are there, empty, as on every OpenShift
+// cluster, for pre-flight to read ([Cluster.SetAdminGates]); the fake's CVO
+// does not hold a minor update on an unacknowledged gate itself.
 //
 // A cluster is built with the Set and Add methods or from a YAML
 // [Scenario]. The fake passes the same conformance suite (update/updatetest)

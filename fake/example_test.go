@@ -143,3 +143,21 @@ nodes: [{name: "worker-{i}", count: 2}]
 	// 00:00:00 approving install-vll49 [kubevirt-hyperconverged-operator.v4.14.4]
 	// after 01:00:00 OpenShift Virtualization 4.14.4
 }
+
+// The cluster's clock tells its fake time and nothing else; time moves when
+// the cluster waits (as the runner's Waiter, or through Advance and
+// RunUntil), and every controller plays the instants in between.
+func ExampleCluster_Clock() {
+	s, _ := fake.ParseScenario([]byte(scenario))
+	c, _ := s.NewCluster()
+	clk := c.Clock() // a clock.PassiveClock: Now and Since
+	start := clk.Now()
+	if err := c.Wait(context.Background(), 10*time.Minute); err != nil {
+		fmt.Println(err)
+		return
+	}
+	hc, _ := c.GetHyperConverged(context.Background())
+	fmt.Println("after", clk.Since(start), "OpenShift Virtualization", hc.Status.OperatorVersion(), "outdated VMIs:", c.OutdatedVMIs())
+	// Output:
+	// after 10m0s OpenShift Virtualization 4.14.4 outdated VMIs: 0
+}

@@ -28,9 +28,13 @@ import (
 //     migrations and PodDisruptionBudgets are stored as found.
 //   - OpenShift Virtualization's operator is installed at the version the
 //     HyperConverged reports (status.versions), else its Succeeded CSV's,
-//     with its Subscription's approval (SetOperator). That Subscription is
-//     stored under update.DefaultSubscriptionName, the one the fake's OLM
-//     drives, whatever its name on the cluster; plans must name that one.
+//     with its Subscription's name and approval (SetOperator): the fake's
+//     OLM drives that Subscription, under its own name, which plans must
+//     name (update.Request's Subscription) when it is not
+//     update.DefaultSubscriptionName.
+//   - A node is in the pool the MCO puts it in by the pools'
+//     spec.nodeSelector: master over a single custom pool over worker, and
+//     no pool for a node two custom pools select (scenario.PoolOf).
 //   - KubeVirt marks a VMI whose virt-launcher image is not the current
 //     one with the kubevirt.io/outdatedLauncherImage label
 //     (pkg/virt-controller/watch/vmi/lifecycle.go setLauncherContainerInfo);
@@ -43,11 +47,9 @@ import (
 //     (not missing).
 //
 // What the fake cannot hold yet is left out, and a forecast on it differs
-// from the cluster there: a node is in the pool its role labels give
-// (master or control-plane: master; else worker), not the pool a custom
-// node selector gives; OLM is played for OpenShift Virtualization in
-// update.DefaultNamespace only; no catalog is known (SetOperator's
-// Catalog: a forecast sets it).
+// from the cluster there: OLM is played for OpenShift Virtualization in
+// update.DefaultNamespace only; no catalog is known (SetCatalog: a
+// forecast sets it).
 //
 // A VMI that runs on a node the objects do not hold is an error: the fake
 // could not place it.
@@ -96,7 +98,7 @@ func NewClusterFromObjects(o *scenario.Objects, opts Options) (*Cluster, error) 
 		op := Operator{Version: cnvVersion}
 		if i := slices.IndexFunc(subs, isCNVSubscription); i >= 0 {
 			op.Approval = subs[i].InstallPlanApproval
-			subs[i].Name = update.DefaultSubscriptionName
+			op.Subscription = subs[i].Name
 		}
 		c.SetOperator(op)
 	}
@@ -123,7 +125,9 @@ func NewClusterFromObjects(o *scenario.Objects, opts Options) (*Cluster, error) 
 
 	c.AddNodes(o.Nodes...)
 	for _, p := range o.Pools {
-		c.AddPools(p.Port())
+		pool := p.Port()
+		pool.NodeSelector = p.NodeSelector // AddPools copies it
+		c.AddPools(pool)
 	}
 	for _, p := range o.Pools {
 		if p.MaxUnavailable != nil {

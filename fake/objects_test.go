@@ -178,9 +178,14 @@ func TestObjectsState(t *testing.T) {
 	if n := c.OutdatedVMIs(); n != 1 {
 		t.Errorf("%d outdated VMIs in the fake, want 1 (only the one KubeVirt labelled)", n)
 	}
-	sub, err := c.GetSubscription(ctx, update.DefaultNamespace, update.DefaultSubscriptionName)
+	// The operator's Subscription keeps its own name (hco-operatorhub, as
+	// the objects hold it); no Subscription of the default name is made up.
+	sub, err := c.GetSubscription(ctx, update.DefaultNamespace, "hco-operatorhub")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := c.GetSubscription(ctx, update.DefaultNamespace, update.DefaultSubscriptionName); !errors.Is(err, update.ErrNotFound) {
+		t.Errorf("a Subscription %s the objects do not hold: %v, want ErrNotFound", update.DefaultSubscriptionName, err)
 	}
 	if sub.InstallPlanApproval != update.ApprovalManual || sub.InstalledCSV != "kubevirt-hyperconverged-operator.v4.16.2" {
 		t.Errorf("the CNV Subscription %+v: want Manual, installed 4.16.2", sub)

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,6 +21,8 @@ type cnvState struct {
 	running string
 	// catalog are the versions the stable channel of the catalog offers.
 	catalog []string
+	// subscription is the name of the Subscription OLM drives.
+	subscription string
 	// upgradeStart is when HCO entered upgrade mode, zero outside one.
 	upgradeStart time.Time
 	// launcherImage is the virt-launcher image of the version HCO finished
@@ -68,6 +71,13 @@ type Operator struct {
 	// Catalog lists the CNV versions the catalog's stable channel offers.
 	// OLM offers the newest one the CNV↔OCP rules allow.
 	Catalog []string
+	// Subscription is the name of the operator's Subscription in
+	// update.DefaultNamespace, the one the fake's OLM drives; "" means
+	// update.DefaultSubscriptionName. A cluster's own may be named
+	// otherwise (the console names it after the package, a GitOps
+	// repository as it likes): plans then name it (update.Request's
+	// Subscription).
+	Subscription string
 }
 
 // CSVName is the name of the CNV CSV of a version.
@@ -85,8 +95,13 @@ func (c *Cluster) SetOperator(op Operator) {
 	}
 	ns := update.DefaultNamespace
 	csv := CSVName(op.Version)
-	c.subs[key{ns, update.HyperConvergedPackage}] = &update.Subscription{
-		Namespace: ns, Name: update.HyperConvergedPackage, Package: update.HyperConvergedPackage, Channel: "stable",
+	name := cmp.Or(op.Subscription, update.DefaultSubscriptionName)
+	if old := c.cnvSubscription(); old != name {
+		delete(c.subs, key{ns, old}) // one Subscription of the package per namespace
+	}
+	c.cnv.subscription = name
+	c.subs[key{ns, name}] = &update.Subscription{
+		Namespace: ns, Name: name, Package: update.HyperConvergedPackage, Channel: "stable",
 		InstallPlanApproval: approval, CurrentCSV: csv, InstalledCSV: csv, State: "AtLatestKnown",
 	}
 	c.csvs[key{ns, csv}] = &conditions.CSV{Name: csv, DisplayName: "OpenShift Virtualization", Version: op.Version, Phase: conditions.CSVPhaseSucceeded}
@@ -102,6 +117,25 @@ func (c *Cluster) SetOperator(op Operator) {
 			c.hco.Status.ObservedGeneration = c.hco.Generation
 		}
 	}
+}
+
+// cnvSubscription is the name of the Subscription the fake's OLM drives.
+// The caller holds c.mu.
+func (c *Cluster) cnvSubscription() string {
+	return cmp.Or(c.cnv.subscription, update.DefaultSubscriptionName)
+}
+
+// SetCatalog sets the OpenShift Virtualization versions the catalog's
+// stable channel offers (what `oc get packagemanifest
+// kubevirt-hyperconverged` lists), as Operator.Catalog does, and changes
+// nothing else: the operator, its Subscription and its CSVs stay as they
+// are. OLM offers the newest version the CNV↔OCP rules allow at its next
+// reconcile.
+func (c *Cluster) SetCatalog(versions ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cnv.catalog = slices.Clone(versions)
+	c.dirty = true
 }
 
 // FailNextOperatorInstalls makes the next n CNV CSV installs fail, as an
@@ -125,7 +159,7 @@ func (o olmController) reconcile(now time.Time) time.Time {
 	c := o.c
 	c.syncOLMClusterOperator(now)
 	ns := update.DefaultNamespace
-	sub := c.subs[key{ns, update.HyperConvergedPackage}]
+	sub := c.subs[key{ns, c.cnvSubscription()}]
 	if sub == nil {
 		return time.Time{}
 	}

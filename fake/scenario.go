@@ -355,6 +355,9 @@ func ParseScenario(data []byte) (*Scenario, error) {
 	if err := dec.Decode(&s); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
+			if typeErr.Field == "" {
+				return nil, fmt.Errorf("%w: the file is not a scenario: its top level must be a YAML mapping (clusterVersion:, nodes:, vms:, …), not a %s", ErrInvalidScenario, typeErr.Value)
+			}
 			return nil, invalid(typeErr.Field, "must be a %s, got %s", typeErr.Type.Kind(), typeErr.Value)
 		}
 		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
@@ -743,8 +746,7 @@ func (s *Scenario) NewClusterWith(configure func(*Options)) (*Cluster, error) {
 	spread := 0
 	for _, g := range s.VMs {
 		vmis, vms := g.objects(launcher, workers, &spread)
-		c.AddVMIs(vmis...)
-		c.AddVirtualMachines(vms...)
+		c.adoptWorkloads(vmis, vms)
 		if g.DirtyRate != "" {
 			rate := resource.MustParse(g.DirtyRate)
 			for _, v := range vmis {
@@ -793,7 +795,7 @@ func (t ScenarioTiming) timing() Timing {
 
 // objects builds the group's VMIs and VirtualMachines, spreading the VMIs
 // over the workers in turn from *spread.
-func (g ScenarioVMs) objects(launcher string, workers []string, spread *int) ([]kubevirtv1.VirtualMachineInstance, []kubevirtv1.VirtualMachine) {
+func (g ScenarioVMs) objects(launcher string, workers []string, spread *int) ([]*kubevirtv1.VirtualMachineInstance, []*kubevirtv1.VirtualMachine) {
 	memory := resource.MustParse("4Gi")
 	if g.Memory != "" {
 		memory = resource.MustParse(g.Memory)
@@ -812,15 +814,16 @@ func (g ScenarioVMs) objects(launcher string, workers []string, spread *int) ([]
 	if run == "" {
 		run = kubevirtv1.RunStrategyAlways
 	}
-	var vmis []kubevirtv1.VirtualMachineInstance
-	var vms []kubevirtv1.VirtualMachine
-	for _, name := range expand(g.Name, g.Count) {
+	names := expand(g.Name, g.Count)
+	vmis := make([]*kubevirtv1.VirtualMachineInstance, 0, len(names))
+	vms := make([]*kubevirtv1.VirtualMachine, 0, len(names))
+	for _, name := range names {
 		node := g.Node
 		if node == "" {
 			node = workers[*spread%len(workers)]
 			*spread++
 		}
-		vmi := kubevirtv1.VirtualMachineInstance{
+		vmi := &kubevirtv1.VirtualMachineInstance{
 			ObjectMeta: metav1.ObjectMeta{Namespace: g.Namespace, Name: name, UID: types.UID("vmi-" + g.Namespace + "-" + name)},
 			Spec: kubevirtv1.VirtualMachineInstanceSpec{Domain: kubevirtv1.DomainSpec{Resources: kubevirtv1.ResourceRequirements{
 				Requests: corev1.ResourceList{corev1.ResourceMemory: memory}}}},
@@ -835,7 +838,7 @@ func (g ScenarioVMs) objects(launcher string, workers []string, spread *int) ([]
 			controller := true
 			vmi.OwnerReferences = []metav1.OwnerReference{{APIVersion: "kubevirt.io/v1", Kind: "VirtualMachine", Name: name, Controller: &controller}}
 			rs := run
-			vms = append(vms, kubevirtv1.VirtualMachine{ObjectMeta: metav1.ObjectMeta{Namespace: g.Namespace, Name: name}, Spec: kubevirtv1.VirtualMachineSpec{RunStrategy: &rs}})
+			vms = append(vms, &kubevirtv1.VirtualMachine{ObjectMeta: metav1.ObjectMeta{Namespace: g.Namespace, Name: name}, Spec: kubevirtv1.VirtualMachineSpec{RunStrategy: &rs}})
 		}
 		vmis = append(vmis, vmi)
 	}

@@ -266,3 +266,14 @@ func TestScenarioDocExample(t *testing.T) {
 		t.Errorf("bandwidthPerMigration reaches the KubeVirt CR as %v, want 500Mi", bw)
 	}
 }
+
+// A file that is YAML but not a mapping (a line of text, a list) is not a
+// scenario, and the error says what the top level must be.
+func TestParseScenarioThatIsNotAMapping(t *testing.T) {
+	for _, in := range []string{"root:x:0:0:root:/root:/bin/bash\n", "- a\n- b\n"} {
+		_, err := ParseScenario([]byte(in))
+		if !errors.Is(err, ErrInvalidScenario) || !strings.Contains(err.Error(), "top level must be a YAML mapping") {
+			t.Errorf("%q: err = %v", in, err)
+		}
+	}
+}

@@ -56,6 +56,19 @@ type migState struct {
 	cause   Cause
 	node    string // the node being drained, for a node roll
 	created time.Duration
+	// scheduled is when its target pod was created, when it was: a
+	// migration is in flight from then on, as KubeVirt counts it.
+	scheduled    time.Duration
+	wasScheduled bool
+}
+
+// inFlightFrom is when the migration started to count as in flight: its
+// target pod, else (a log without it) its creation.
+func (m *migState) inFlightFrom() time.Duration {
+	if m.wasScheduled {
+		return m.scheduled
+	}
+	return m.created
 }
 
 // details are what one run leaves for the forecast's details.
@@ -167,13 +180,20 @@ func (a *analysis) finish(c *fake.Cluster, started, finished time.Time, events [
 					m.cause, m.node = s.evacCause, s.evacNode
 				}
 				migs[mk] = m
+			case "Scheduling":
+				// Its target pod: from here it counts against
+				// parallelMigrationsPerCluster (KubeVirt
+				// pkg/virt-controller/watch/migration/migration.go).
+				if m := migs[mk]; m != nil {
+					m.scheduled, m.wasScheduled = t, true
+				}
 			case "Succeeded":
 				m := migs[mk]
 				if m == nil {
 					continue
 				}
 				delete(migs, mk)
-				d.migrations = append(d.migrations, Interval{Name: m.vm.ns + "/" + m.vm.name, Start: m.created, End: t})
+				d.migrations = append(d.migrations, Interval{Name: m.vm.ns + "/" + m.vm.name, Start: m.inFlightFrom(), End: t})
 				s := a.vm(m.vm)
 				from, to, ok := parseMigrationSucceeded(e.Message)
 				if !ok {
@@ -185,7 +205,9 @@ func (a *analysis) finish(c *fake.Cluster, started, finished time.Time, events [
 			case "Failed", "Deleted":
 				if m := migs[mk]; m != nil {
 					delete(migs, mk)
-					d.migrations = append(d.migrations, Interval{Name: m.vm.ns + "/" + m.vm.name, Start: m.created, End: t})
+					if m.wasScheduled {
+						d.migrations = append(d.migrations, Interval{Name: m.vm.ns + "/" + m.vm.name, Start: m.scheduled, End: t})
+					}
 					if e.Reason == "Failed" {
 						a.vm(m.vm).failed++
 						a.failedAt = append(a.failedAt, t)

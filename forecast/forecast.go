@@ -562,6 +562,9 @@ func request(in Input, r update.Request) (update.Request, []string) {
 	if r.To == "" {
 		r.To = in.To
 	}
+	if r.Subscription == "" {
+		r.Subscription = in.Subscription
+	}
 	var notes []string
 	from, err1 := channel.ParseVersion(r.From.OCP)
 	to, err2 := channel.ParseVersion(r.To)

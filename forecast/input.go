@@ -39,6 +39,10 @@ type Input struct {
 	// To is the input's own target, used when Options.Request.To is empty
 	// (a scenario's update.to).
 	To string
+	// Subscription is the name of OpenShift Virtualization's Subscription
+	// when it is not update.DefaultSubscriptionName (the plan's
+	// Request.Subscription, used when Options.Request names none).
+	Subscription string
 }
 
 // FromScenario adapts a count-form scenario (fake.ParseScenario): each run
@@ -109,15 +113,7 @@ func FromObjects(o *scenario.Objects, catalog []string) (Input, error) {
 		if version == "" {
 			return nil, fmt.Errorf("%w: a catalog is given but the objects do not say which OpenShift Virtualization version runs (HyperConverged status.versions, or a Succeeded CSV)", ErrInvalid)
 		}
-		op := fake.Operator{Version: version, Catalog: catalog}
-		sub, err := c.GetSubscription(ctx, update.DefaultNamespace, update.DefaultSubscriptionName)
-		if err == nil {
-			op.Approval = sub.InstallPlanApproval
-		}
-		c.SetOperator(op)
-		if sub != nil {
-			c.AddSubscriptions(*sub) // the Subscription as found
-		}
+		c.SetCatalog(catalog...) // the operator, its Subscription and CSVs stay as found
 		return c, nil
 	}
 	c, err := build(0, fake.Timing{})
@@ -125,7 +121,7 @@ func FromObjects(o *scenario.Objects, catalog []string) (Input, error) {
 		return Input{}, err
 	}
 	ctx := context.Background()
-	in := Input{Build: build, CNVCatalog: catalog}
+	in := Input{Build: build, CNVCatalog: catalog, Subscription: cnvSubscription(o)}
 	cv, err := c.GetClusterVersion(ctx)
 	if err != nil {
 		return Input{}, fmt.Errorf("%w: the objects hold no ClusterVersion, so the version the cluster runs is not known: %v", ErrInvalid, err)
@@ -140,6 +136,21 @@ func FromObjects(o *scenario.Objects, catalog []string) (Input, error) {
 		return Input{}, err
 	}
 	return in, nil
+}
+
+// cnvSubscription is the name of the objects' OpenShift Virtualization
+// Subscription in update.DefaultNamespace, the one the fake's OLM drives,
+// "" when there is none or it has the default name.
+func cnvSubscription(o *scenario.Objects) string {
+	for _, s := range o.Subscriptions {
+		if s.Package == update.HyperConvergedPackage && s.Namespace == update.DefaultNamespace {
+			if s.Name == update.DefaultSubscriptionName {
+				return ""
+			}
+			return s.Name
+		}
+	}
+	return ""
 }
 
 // scenarioTiming reads a scenario's timing strings as the fake does, with

@@ -98,7 +98,7 @@ func (f *Forecast) WriteText(w io.Writer) error {
 			what = append(what, plural(p.FailedMigrations, "failed migration", "failed migrations"))
 		}
 		if p.ShutDowns > 0 {
-			what = append(what, plural(p.ShutDowns, "VM shut down", "VMs shut down"))
+			what = append(what, plural(p.ShutDowns, "VM shutdown", "VM shutdowns"))
 		}
 		if p.NodesDrained > 0 {
 			what = append(what, plural(p.NodesDrained, "node drained", "nodes drained"))

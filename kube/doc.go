@@ -60,7 +60,20 @@
 // conflicts and failed patch tests satisfy errors.Is(err,
 // update.ErrConflict), missing objects errors.Is(err, update.ErrNotFound).
 // [MapError] is the mapping, exported for code that talks to the API server
-// itself.
+// itself; [ListError] and [ClusterListError] are its counterparts for
+// lists.
+//
+// The conversions from the upstream objects to the ports' views are
+// exported too, for code that reads the objects itself (from its own
+// informers, as kube/crclient does): [ClusterVersionFrom],
+// [MachineConfigPoolFrom], [SubscriptionFrom], [CSVFrom],
+// [ClusterOperatorFrom], [HyperConvergedFrom] (either API version) and
+// [HyperConvergedVersionFromCRD]; [EvictionError] classifies a refused
+// eviction.
+//
+// DeleteMigration (the optional port controller.MigrationDeleter) deletes a
+// migration, which aborts it; update.Run never calls it, and the roles of
+// deploy/rbac.yaml do not grant it.
 //
 // deploy/rbac.yaml at the root of the repository holds the ClusterRole
 // virtupdate and the Role virtupdate-checkpoints (for the ConfigMaps in the

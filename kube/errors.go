@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"syscall"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -25,6 +26,10 @@ var ErrForbidden = errors.New("forbidden")
 // later; the VMI may already be migrating. It is update.ErrEvictionDenied,
 // so the same errors.Is works on the fake.
 var ErrEvictionDenied = update.ErrEvictionDenied
+
+// rbacHint says which roles grant what the adapter needs; errors of a
+// forbidden request end with it.
+const rbacHint = "(bind the identity to the roles of deploy/rbac.yaml: the ClusterRole virtupdate and, in the HyperConverged's namespace, the Role virtupdate-checkpoints; they grant every verb virtupdate uses)"
 
 // MapError turns an error of the API server about one object into an
 // *update.ObjectError naming the operation and the object, so that the
@@ -58,7 +63,7 @@ func MapError(op, kind, namespace, name string, err error) error {
 	case apierrors.IsNotFound(err):
 		cause = fmt.Errorf("%w: %w", update.ErrNotFound, err)
 	case apierrors.IsForbidden(err):
-		cause = fmt.Errorf("%w: %w (bind the identity to the roles of deploy/rbac.yaml: the ClusterRole virtupdate and, in the HyperConverged's namespace, the Role virtupdate-checkpoints; they grant every verb virtupdate uses)", ErrForbidden, err)
+		cause = fmt.Errorf("%w: %w %s", ErrForbidden, err, rbacHint)
 	case Transient(err):
 		cause = fmt.Errorf("%w: %w", update.ErrTransient, err)
 	}
@@ -69,8 +74,16 @@ func MapError(op, kind, namespace, name string, err error) error {
 // the API server's 5xx, 429, server timeout and "try again later" answers
 // (apimachinery's IsInternalError, IsServiceUnavailable, IsTooManyRequests,
 // IsServerTimeout, IsTimeout, IsUnexpectedServerError), a client-side
-// timeout, and a connection closed or reset before the answer (EOF,
-// ECONNRESET, ECONNREFUSED while the server restarts).
+// timeout, and a connection closed, reset or lost before the answer: EOF,
+// ECONNRESET, ECONNREFUSED while the server restarts, and what
+// k8s.io/apimachinery/pkg/util/net recognises (IsProbableEOF: a GOAWAY, a
+// broken or closed connection; IsHTTP2ConnectionLost: "http2: client
+// connection lost", when the HTTP/2 health check finds the connection
+// dead), the errors client-go itself retries a GET on (rest/request.go);
+// and "http: server closed idle connection", Go's net/http answer when
+// the server closed a kept-alive connection as the request went out
+// (net/http/transport.go errServerClosedIdle, which net/http retries only
+// for requests it may replay).
 func Transient(err error) bool {
 	if err == nil {
 		return false
@@ -83,10 +96,16 @@ func Transient(err error) bool {
 	if errors.As(err, &se) {
 		return se.Status().Code >= 500
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) ||
+		utilnet.IsConnectionReset(err) || utilnet.IsConnectionRefused(err) ||
+		utilnet.IsProbableEOF(err) || utilnet.IsHTTP2ConnectionLost(err) ||
+		strings.Contains(err.Error(), serverClosedIdle) {
 		return true
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
+
+// serverClosedIdle is the message of net/http's error for a request sent
+// on a kept-alive connection the server had just closed.
+const serverClosedIdle = "http: server closed idle connection"

@@ -73,7 +73,7 @@ func TestEvictRefusalThroughRESTClient(t *testing.T) {
 	if d := time.Since(start); d > 4*time.Second {
 		t.Errorf("the refusal took %v: the client waited for Retry-After", d)
 	}
-	ee := evictionError("prod", "db", "virt-launcher-db-x", err)
+	ee := EvictionError("prod", "db", "virt-launcher-db-x", err)
 	if ee.Refusal != update.EvacuationTriggered || ee.Pod != "virt-launcher-db-x" || ee.Message != `Eviction triggered evacuation of VMI "prod/db"` ||
 		!errors.Is(ee, update.ErrEvacuationStarted) || !errors.Is(ee, update.ErrEvictionDenied) {
 		t.Errorf("eviction error = %+v", ee)

@@ -419,8 +419,11 @@ func TestFaults500sMidListReachTheRunner(t *testing.T) {
 func TestFaultsClientTimeoutKeepsTheStep(t *testing.T) {
 	e := newFaultEnv(t, Options{})
 	cfg := e.proxy.Config()
-	cfg.Timeout = 100 * time.Millisecond
-	c, err := New(cfg, Options{})
+	cfg.Timeout = 250 * time.Millisecond
+	// The version is forced: the HyperConverged's CRD, the largest answer
+	// of the run, is then not read under the short deadline, which a loaded
+	// machine (-race) can miss, falling back on discovery's version.
+	c, err := New(cfg, Options{HyperConvergedVersion: server.HCO().StorageVersion})
 	if err != nil {
 		t.Fatal(err)
 	}

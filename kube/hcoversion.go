@@ -134,9 +134,24 @@ func (c *Cluster) chooseHCOVersion(ctx context.Context) (*hcoChoice, error) {
 	return ch, nil
 }
 
-// versionFromCRD chooses the storage version when the adapter knows it,
-// else a known served version (a later HCO storing a newer version may
-// still serve these through its conversion webhook).
+// HyperConvergedVersionFromCRD chooses the API version to read and write
+// the HyperConverged through from its CustomResourceDefinition
+// (HyperConvergedCRDName, as read with a dynamic or unstructured client):
+// the storage version when it is one the adapters know (HyperConvergedV1Beta1,
+// HyperConvergedV1) and served, else a known served version, v1 first (a
+// later HCO storing a newer version may still serve these through its
+// conversion webhook). why says which rule chose it, for messages. A CRD
+// serving none of the known versions is an error saying to update
+// virtupdate. It is rule 2 of [Cluster.HyperConvergedVersion].
+func HyperConvergedVersionFromCRD(crd *unstructured.Unstructured) (version, why string, err error) {
+	ch, err := versionFromCRD(crd)
+	if err != nil {
+		return "", "", err
+	}
+	return ch.version, ch.why, nil
+}
+
+// versionFromCRD is HyperConvergedVersionFromCRD's choice.
 func versionFromCRD(crd *unstructured.Unstructured) (*hcoChoice, error) {
 	versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
 	strategy, _, _ := unstructured.NestedString(crd.Object, "spec", "conversion", "strategy")

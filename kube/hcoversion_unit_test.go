@@ -42,7 +42,7 @@ func TestHyperConvergedShapes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := hyperConvergedFrom(u, version)
+		got, err := HyperConvergedFrom(u, version)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestHyperConvergedShapes(t *testing.T) {
 		"workloadUpdateStrategy": map[string]any{"workloadUpdateMethods": []any{"Evict"}},
 		"virtualization":         map[string]any{"workloadUpdateStrategy": map[string]any{"workloadUpdateMethods": []any{}}},
 	}}}
-	got, err := hyperConvergedFrom(v1, HyperConvergedV1)
+	got, err := HyperConvergedFrom(v1, HyperConvergedV1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func (c *Cluster) GetHyperConverged(ctx context.Context) (*update.HyperConverged
 	if err != nil {
 		return nil, err
 	}
-	return hyperConvergedFrom(u, ch.version)
+	return HyperConvergedFrom(u, ch.version)
 }
 
 // hcResource is the HyperConverged's resource at the version, in
@@ -68,11 +68,17 @@ func (c *Cluster) getHyperConverged(ctx context.Context, op string) (*unstructur
 // (api/v1/hyperconverged_types.go VirtualizationConfig).
 var virtualizationFields = []string{"workloadUpdateStrategy", "liveMigrationConfig", "evictionStrategy"}
 
-// hyperConvergedFrom decodes the object, read through the version, through
-// update.HyperConverged's JSON names (v1beta1's shape), which keeps the
-// states of workloadUpdateMethods (absent, [], a list) apart. A v1 object
-// has its spec.virtualization fields moved up to spec first.
-func hyperConvergedFrom(u *unstructured.Unstructured, version string) (*update.HyperConverged, error) {
+// HyperConvergedFrom converts HCO's HyperConverged, read through the API
+// version (HyperConvergedV1Beta1 or HyperConvergedV1), into the port's
+// view. It decodes the object through update.HyperConverged's JSON names
+// (v1beta1's shape), which keeps the three states of
+// workloadUpdateMethods (absent, [], a list) apart; a v1 object has its
+// spec.virtualization fields (workloadUpdateStrategy, liveMigrationConfig,
+// evictionStrategy) moved up to spec first. Namespace, name, generation
+// and resourceVersion come from the object's metadata. Both adapters read
+// the HyperConverged through it; a controller holding the object from its
+// own informer may too.
+func HyperConvergedFrom(u *unstructured.Unstructured, version string) (*update.HyperConverged, error) {
 	obj := u.Object
 	if version == HyperConvergedV1 {
 		obj = v1beta1Shape(obj)
@@ -175,7 +181,7 @@ func (c *Cluster) SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kube
 	if err != nil {
 		return err
 	}
-	hc, err := hyperConvergedFrom(u, ch.version)
+	hc, err := HyperConvergedFrom(u, ch.version)
 	if err != nil {
 		return err
 	}
@@ -223,7 +229,7 @@ func (c *Cluster) SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kube
 		}
 		return MapError(op, kindHyperConverged, ns, name, err)
 	}
-	stored, err := hyperConvergedFrom(out, ch.version)
+	stored, err := HyperConvergedFrom(out, ch.version)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func (c *Cluster) GetKubeVirt(ctx context.Context) (*kubevirtv1.KubeVirt, error)
 	ns := c.opts.Namespace
 	kvs, err := listTyped[kubevirtv1.KubeVirt](ctx, c, KubeVirtResource, ns, "")
 	if err != nil {
-		return nil, &update.ObjectError{Op: op, Kind: kindKubeVirt, Namespace: ns, Name: KubeVirtName, Err: listError(kindKubeVirt, ns, err)}
+		return nil, &update.ObjectError{Op: op, Kind: kindKubeVirt, Namespace: ns, Name: KubeVirtName, Err: ListError(kindKubeVirt, ns, err)}
 	}
 	for i := range kvs {
 		if kvs[i].Name == KubeVirtName {

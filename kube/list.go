@@ -3,11 +3,13 @@ package kube
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
@@ -131,8 +133,26 @@ func sortByNamespaceName[T any, P interface {
 	})
 }
 
-// listError wraps a list's error with what was listed and where.
-func listError(kind, namespace string, err error) error {
+// ListError wraps the error of a list of kind (as errors name it, e.g.
+// "VirtualMachineInstance") in namespace with what was listed and where,
+// as MapError does for one object, so the update package's sentinels work:
+//
+//   - 403 Forbidden satisfies errors.Is(err, ErrForbidden) and says which
+//     roles to bind;
+//   - a transient failure (see [Transient]) satisfies
+//     errors.Is(err, update.ErrTransient);
+//   - a kind the client cannot map to a resource (meta.IsNoMatchError: a
+//     controller-runtime client's answer when the API server does not
+//     serve it) satisfies errors.Is(err, update.ErrNotFound);
+//   - an error that already is an *update.ObjectError keeps its meaning.
+//
+// namespace "" means every namespace, except for the cluster-scoped kinds
+// the ports list (MachineConfigPool, Node, NodeMaintenance), which are
+// named without one. The cause stays in the chain. A nil err is nil.
+func ListError(kind, namespace string, err error) error {
+	if err == nil {
+		return nil
+	}
 	where := " in every namespace"
 	switch {
 	case namespace != "":
@@ -140,11 +160,16 @@ func listError(kind, namespace string, err error) error {
 	case kind == kindMachineConfigPool, kind == kindNode, strings.HasPrefix(kind, kindNodeMaintenance):
 		where = "" // cluster-scoped
 	}
-	if apierrors.IsForbidden(err) {
-		return fmt.Errorf("list %ss%s: %w: %w (bind the identity to the roles of deploy/rbac.yaml: the ClusterRole virtupdate and, in the HyperConverged's namespace, the Role virtupdate-checkpoints; they grant every verb virtupdate uses)", kind, where, ErrForbidden, err)
-	}
-	if Transient(err) {
+	var oe *update.ObjectError
+	switch {
+	case errors.As(err, &oe):
+		return fmt.Errorf("list %ss%s: %w", kind, where, err)
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("list %ss%s: %w: %w %s", kind, where, ErrForbidden, err, rbacHint)
+	case Transient(err):
 		return fmt.Errorf("list %ss%s: %w: %w", kind, where, update.ErrTransient, err)
+	case apimeta.IsNoMatchError(err):
+		return fmt.Errorf("list %ss%s: %w: the API server serves no %s resource: %w", kind, where, update.ErrNotFound, kind, err)
 	}
 	return fmt.Errorf("list %ss%s: %w", kind, where, err)
 }

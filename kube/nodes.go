@@ -25,7 +25,7 @@ func (c *Cluster) ListNodes(ctx context.Context) ([]corev1.Node, error) {
 		return l.Items, l.Continue, nil
 	})
 	if err != nil {
-		return nil, listError(kindNode, "", err)
+		return nil, ListError(kindNode, "", err)
 	}
 	sortByNamespaceName(nodes)
 	return nodes, nil
@@ -48,7 +48,7 @@ func (c *Cluster) ListNodeMaintenances(ctx context.Context) ([]update.NodeMainte
 			continue // the group is not installed
 		}
 		if err != nil {
-			return nil, listError(kindNodeMaintenance, "", fmt.Errorf("API group %s: %w", gvr.Group, err))
+			return nil, ListError(kindNodeMaintenance, "", fmt.Errorf("API group %s: %w", gvr.Group, err))
 		}
 		for i := range items {
 			u := items[i].Object
@@ -77,7 +77,7 @@ func (c *Cluster) ListPodDisruptionBudgets(ctx context.Context) ([]policyv1.PodD
 		return l.Items, l.Continue, nil
 	})
 	if err != nil {
-		return nil, listError(kindPodDisruptionBudget, "", err)
+		return nil, ListError(kindPodDisruptionBudget, "", err)
 	}
 	sortByNamespaceName(items)
 	return items, nil

@@ -22,11 +22,14 @@ func (c *Cluster) GetSubscription(ctx context.Context, namespace, name string) (
 	if err := fromUnstructured(u, &s); err != nil {
 		return nil, err
 	}
-	return subscriptionFrom(&s), nil
+	return SubscriptionFrom(&s), nil
 }
 
-// subscriptionFrom converts OLM's object into the port's view.
-func subscriptionFrom(s *operatorsv1alpha1.Subscription) *update.Subscription {
+// SubscriptionFrom converts OLM's Subscription into the port's view:
+// package, channel and installPlanApproval of its spec (none when spec is
+// nil), currentCSV, installedCSV, state and the InstallPlan's name of its
+// status.
+func SubscriptionFrom(s *operatorsv1alpha1.Subscription) *update.Subscription {
 	out := &update.Subscription{Namespace: s.Namespace, Name: s.Name}
 	if s.Spec != nil {
 		out.Package, out.Channel = s.Spec.Package, s.Spec.Channel
@@ -43,18 +46,20 @@ func subscriptionFrom(s *operatorsv1alpha1.Subscription) *update.Subscription {
 func (c *Cluster) ListCSVs(ctx context.Context, namespace string) ([]conditions.CSV, error) {
 	csvs, err := listTyped[operatorsv1alpha1.ClusterServiceVersion](ctx, c, CSVResource, namespace, "")
 	if err != nil {
-		return nil, listError(kindCSV, namespace, err)
+		return nil, ListError(kindCSV, namespace, err)
 	}
 	sortByNamespaceName(csvs)
 	out := make([]conditions.CSV, 0, len(csvs))
 	for i := range csvs {
-		out = append(out, csvFrom(&csvs[i]))
+		out = append(out, CSVFrom(&csvs[i]))
 	}
 	return out, nil
 }
 
-// csvFrom converts OLM's object into the conditions package's view.
-func csvFrom(x *operatorsv1alpha1.ClusterServiceVersion) conditions.CSV {
+// CSVFrom converts OLM's ClusterServiceVersion into the conditions
+// package's view. Version is spec.version, "" when it is unset (0.0.0
+// without a pre-release).
+func CSVFrom(x *operatorsv1alpha1.ClusterServiceVersion) conditions.CSV {
 	out := conditions.CSV{
 		Name: x.Name, DisplayName: x.Spec.DisplayName, Replaces: x.Spec.Replaces,
 		Phase: conditions.CSVPhase(x.Status.Phase), Reason: string(x.Status.Reason), Message: x.Status.Message,
@@ -69,7 +74,7 @@ func csvFrom(x *operatorsv1alpha1.ClusterServiceVersion) conditions.CSV {
 func (c *Cluster) ListInstallPlans(ctx context.Context, namespace string) ([]update.InstallPlan, error) {
 	ips, err := listTyped[operatorsv1alpha1.InstallPlan](ctx, c, InstallPlanResource, namespace, "")
 	if err != nil {
-		return nil, listError(kindInstallPlan, namespace, err)
+		return nil, ListError(kindInstallPlan, namespace, err)
 	}
 	sortByNamespaceName(ips)
 	out := make([]update.InstallPlan, 0, len(ips))

@@ -26,13 +26,16 @@ func (c *Cluster) GetClusterVersion(ctx context.Context) (*update.ClusterVersion
 	if err := fromUnstructured(u, &cv); err != nil {
 		return nil, err
 	}
-	return clusterVersionFrom(&cv), nil
+	return ClusterVersionFrom(&cv), nil
 }
 
-// clusterVersionFrom converts the CVO's object into the port's view. Target
-// is status.desired.version, which the CVO fills whether the update was
-// asked by version or by image alone (spec.desiredUpdate.image).
-func clusterVersionFrom(cv *configv1.ClusterVersion) *update.ClusterVersion {
+// ClusterVersionFrom converts the CVO's ClusterVersion into the port's
+// view. Target is status.desired.version, which the CVO fills whether the
+// update was asked by version or by image alone
+// (spec.desiredUpdate.image); ConditionalUpdates keep each entry's
+// version, its risks with their matching rules, and its Recommended
+// condition (zero while the CVO has not evaluated the risks).
+func ClusterVersionFrom(cv *configv1.ClusterVersion) *update.ClusterVersion {
 	out := &update.ClusterVersion{Channel: cv.Spec.Channel, Target: cv.Status.Desired.Version}
 	if cv.Spec.DesiredUpdate != nil {
 		out.DesiredVersion = cv.Spec.DesiredUpdate.Version
@@ -107,12 +110,12 @@ func (c *Cluster) mergePatchClusterVersion(ctx context.Context, op string, patch
 func (c *Cluster) ListMachineConfigPools(ctx context.Context) ([]update.MachineConfigPool, error) {
 	pools, err := listTyped[mcfgv1.MachineConfigPool](ctx, c, MachineConfigPoolResource, "", "")
 	if err != nil {
-		return nil, listError(kindMachineConfigPool, "", err)
+		return nil, ListError(kindMachineConfigPool, "", err)
 	}
 	sortByNamespaceName(pools)
 	out := make([]update.MachineConfigPool, 0, len(pools))
 	for i := range pools {
-		p, err := poolFrom(&pools[i])
+		p, err := MachineConfigPoolFrom(&pools[i])
 		if err != nil {
 			return nil, err
 		}
@@ -121,10 +124,14 @@ func (c *Cluster) ListMachineConfigPools(ctx context.Context) ([]update.MachineC
 	return out, nil
 }
 
-// poolFrom converts the MCO's object into the port's view: TargetConfig is
-// spec.configuration.name (the rendered MachineConfig the render
-// controller made for the pool), NodeSelector spec.nodeSelector.
-func poolFrom(p *mcfgv1.MachineConfigPool) (update.MachineConfigPool, error) {
+// MachineConfigPoolFrom converts the MCO's MachineConfigPool into the
+// port's view: TargetConfig is spec.configuration.name (the rendered
+// MachineConfig the render controller made for the pool), NodeSelector
+// spec.nodeSelector, and MaxUnavailable spec.maxUnavailable resolved to a
+// node count as the MCO resolves it (default 1, a percentage of the
+// pool's machines rounded down, never less than 1). A maxUnavailable that
+// is neither a number nor a percentage is an error naming the pool.
+func MachineConfigPoolFrom(p *mcfgv1.MachineConfigPool) (update.MachineConfigPool, error) {
 	maxUnavailable, err := resolveMaxUnavailable(p.Spec.MaxUnavailable, p.Status.MachineCount)
 	if err != nil {
 		return update.MachineConfigPool{}, fmt.Errorf("read %s %s: spec.maxUnavailable: %w", kindMachineConfigPool, p.Name, err)

@@ -244,6 +244,12 @@ func TestRBAC(t *testing.T) {
 			if errs := exercise(t.Context(), newUser(t)); len(errs) > 0 {
 				t.Fatalf("with the shipped roles: %v", errors.Join(errs...))
 			}
+			// update.Run never deletes a migration, so the runner's roles
+			// do not grant it; the controller's role does
+			// (deploy/controller/rbac.yaml).
+			if err := newUser(t).DeleteMigration(t.Context(), "rbac", "kubevirt-workload-update-x"); !errors.Is(err, ErrForbidden) {
+				t.Errorf("DeleteMigration with the runner's roles: %v, want ErrForbidden", err)
+			}
 		})
 	})
 

@@ -3,12 +3,14 @@ package kube
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	configv1 "github.com/openshift/api/config/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
@@ -52,7 +54,7 @@ var (
 func (c *Cluster) ListClusterOperators(ctx context.Context) ([]update.ClusterOperator, error) {
 	cos, err := listTyped[configv1.ClusterOperator](ctx, c, ClusterOperatorResource, "", "")
 	if err != nil {
-		return nil, clusterListError(kindClusterOperator, err)
+		return nil, ClusterListError(kindClusterOperator, err)
 	}
 	sortByNamespaceName(cos)
 	out := make([]update.ClusterOperator, 0, len(cos))
@@ -60,7 +62,7 @@ func (c *Cluster) ListClusterOperators(ctx context.Context) ([]update.ClusterOpe
 		if !payloadManaged(cos[i].Annotations) {
 			continue
 		}
-		out = append(out, clusterOperatorFrom(&cos[i]))
+		out = append(out, ClusterOperatorFrom(&cos[i]))
 	}
 	return out, nil
 }
@@ -76,8 +78,9 @@ func payloadManaged(annotations map[string]string) bool {
 	return false
 }
 
-// clusterOperatorFrom converts the CVO's object into the port's view.
-func clusterOperatorFrom(co *configv1.ClusterOperator) update.ClusterOperator {
+// ClusterOperatorFrom converts a ClusterOperator into the port's view:
+// its status conditions and operand versions.
+func ClusterOperatorFrom(co *configv1.ClusterOperator) update.ClusterOperator {
 	out := update.ClusterOperator{Name: co.Name}
 	for _, cond := range co.Status.Conditions {
 		out.Conditions = append(out.Conditions, metav1.Condition{
@@ -100,7 +103,7 @@ func clusterOperatorFrom(co *configv1.ClusterOperator) update.ClusterOperator {
 func (c *Cluster) ListMachineConfigs(ctx context.Context) ([]update.MachineConfig, error) {
 	items, err := listPages(ctx, c.opts.PageSize, "", c.machineConfigMetadataPage)
 	if err != nil {
-		return nil, clusterListError(kindMachineConfig, err)
+		return nil, ClusterListError(kindMachineConfig, err)
 	}
 	sortByNamespaceName(items)
 	out := make([]update.MachineConfig, 0, len(items))
@@ -156,15 +159,24 @@ func (c *Cluster) machineConfigMetadataPage(ctx context.Context, opts metav1.Lis
 	return l.Items, l.Continue, nil
 }
 
-// clusterListError wraps the error of a list of a cluster-scoped kind:
-// forbidden says which roles grant it, a resource the server does not
-// serve is ErrNotFound (the cluster is not OpenShift, or too old), and a
-// passing failure is ErrTransient.
-func clusterListError(kind string, err error) error {
+// ClusterListError wraps the error of a list of a cluster-scoped kind of
+// an API that not every cluster serves (ClusterOperator, MachineConfig:
+// OpenShift's) with what was listed, as [ListError] does; but a resource
+// the API server does not serve (404, or meta.IsNoMatchError from a
+// client's REST mapper) is update.ErrNotFound asking whether the cluster
+// is OpenShift, which the ports report as "not known" rather than fail.
+// A nil err is nil.
+func ClusterListError(kind string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *update.ObjectError
 	switch {
+	case errors.As(err, &oe):
+		return fmt.Errorf("list %ss: %w", kind, err)
 	case apierrors.IsForbidden(err):
-		return fmt.Errorf("list %ss: %w: %w (bind the identity to the roles of deploy/rbac.yaml: the ClusterRole virtupdate and, in the HyperConverged's namespace, the Role virtupdate-checkpoints; they grant every verb virtupdate uses)", kind, ErrForbidden, err)
-	case apierrors.IsNotFound(err):
+		return fmt.Errorf("list %ss: %w: %w %s", kind, ErrForbidden, err, rbacHint)
+	case apierrors.IsNotFound(err), apimeta.IsNoMatchError(err):
 		return fmt.Errorf("list %ss: %w: the API server serves no %s resource (is this an OpenShift cluster?): %w", kind, update.ErrNotFound, kind, err)
 	case Transient(err):
 		return fmt.Errorf("list %ss: %w: %w", kind, update.ErrTransient, err)

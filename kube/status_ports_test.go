@@ -21,6 +21,7 @@ import (
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/virtupdate/virtupdate/internal/kubetest"
 	"github.com/virtupdate/virtupdate/update"
 	"github.com/virtupdate/virtupdate/update/updatetest"
 )
@@ -173,7 +174,7 @@ func TestClusterListError(t *testing.T) {
 		{"the server is unavailable", apierrors.NewServiceUnavailable("later"), update.ErrTransient, "list ClusterOperators"},
 	} {
 		t.Run(tt.reason, func(t *testing.T) {
-			err := clusterListError(kindClusterOperator, tt.err)
+			err := ClusterListError(kindClusterOperator, tt.err)
 			if !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.says) {
 				t.Errorf("err = %v, want %v saying %q", err, tt.is, tt.says)
 			}
@@ -191,9 +192,9 @@ func TestPlatformTargetAndPoolSelector(t *testing.T) {
 	a := newAdmin(t, cfg)
 	sel := &metav1.LabelSelector{MatchLabels: map[string]string{"node-role.kubernetes.io/infra": ""}}
 	a.seed(t, updatetest.Fixture{Pools: []update.MachineConfigPool{{Name: "infra", MaxUnavailable: 1, TargetConfig: "rendered-infra-5e6f", NodeSelector: sel}}})
-	cv := clusterVersionObject(&update.ClusterVersion{Channel: "stable-4.16", Target: "4.16.3", History: []update.UpdateHistory{
+	cv := kubetest.ClusterVersionObject(&update.ClusterVersion{Channel: "stable-4.16", Target: "4.16.3", History: []update.UpdateHistory{
 		{State: update.UpdatePartial, Version: "4.16.3"}, {State: update.UpdateCompleted, Version: "4.15.30"}}})
-	cv.Spec.DesiredUpdate = &configv1.Update{Image: releaseImage("4.16.3")}
+	cv.Spec.DesiredUpdate = &configv1.Update{Image: kubetest.ReleaseImage("4.16.3")}
 	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(cv)
 	if err != nil {
 		t.Fatal(err)

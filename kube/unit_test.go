@@ -6,6 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
+	"os"
+	"syscall"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -132,7 +136,19 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 // Which API errors are transient: update.Run retries them inside a step.
+// The connection errors are those client-go retries a GET on
+// (k8s.io/client-go/rest/request.go isErrRetryableFunc:
+// k8s.io/apimachinery/pkg/util/net IsConnectionReset, IsProbableEOF,
+// IsHTTP2ConnectionLost), as url.Error wraps them, and net/http's
+// errServerClosedIdle (net/http/transport.go), which it replays only for
+// idempotent requests: a PATCH gets it back.
 func TestTransient(t *testing.T) {
+	urlErr := func(op string, err error) error {
+		return &url.Error{Op: op, URL: "https://api.example:6443/apis/config.openshift.io/v1/clusterversions/version", Err: err}
+	}
+	opErr := func(op string, errno syscall.Errno) error {
+		return &net.OpError{Op: op, Net: "tcp", Err: os.NewSyscallError(op, errno)}
+	}
 	gr := schema.GroupResource{Group: "config.openshift.io", Resource: "clusterversions"}
 	for _, tt := range []struct {
 		reason string
@@ -145,6 +161,16 @@ func TestTransient(t *testing.T) {
 		{"504 server timeout", apierrors.NewServerTimeout(gr, "get", 1), true},
 		{"a dropped connection", fmt.Errorf("Get \"https://api\": %w", io.ErrUnexpectedEOF), true},
 		{"a client timeout", fmt.Errorf("Patch \"https://api\": %w", context.DeadlineExceeded), true},
+		{"http2: client connection lost (the HTTP/2 health check found it dead)", urlErr("Patch", errors.New("http2: client connection lost")), true},
+		{"http: server closed idle connection, on a PATCH net/http does not replay", urlErr("Patch", errors.New("http: server closed idle connection")), true},
+		{"http2: GOAWAY while the API server shuts down", urlErr("Get", errors.New("http2: server sent GOAWAY and closed the connection; LastStreamID=1, ErrCode=NO_ERROR, debug=\"\"")), true},
+		{"a request written on a broken connection", urlErr("Put", errors.New("http: can't write HTTP request on broken connection")), true},
+		{"use of closed network connection", urlErr("Get", &net.OpError{Op: "read", Net: "tcp", Err: errors.New("use of closed network connection")}), true},
+		{"ECONNRESET", urlErr("Get", opErr("read", syscall.ECONNRESET)), true},
+		{"ECONNREFUSED while the API server restarts", urlErr("Get", opErr("dial", syscall.ECONNREFUSED)), true},
+		{"an untrusted certificate is not transient", urlErr("Get", errors.New("tls: failed to verify certificate: x509: certificate signed by unknown authority")), false},
+		{"a wrong scheme is not transient", urlErr("Get", errors.New("http: server gave HTTP response to HTTPS client")), false},
+		{"no such host is not transient", urlErr("Get", &net.DNSError{Err: "no such host", Name: "api.example", IsNotFound: true}), false},
 		{"409 is a conflict, not transient", apierrors.NewConflict(gr, "version", errors.New("changed")), false},
 		{"404", apierrors.NewNotFound(gr, "version"), false},
 		{"403", apierrors.NewForbidden(gr, "version", errors.New("no")), false},

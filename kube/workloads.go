@@ -23,7 +23,7 @@ import (
 func (c *Cluster) ListVMIs(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstance, error) {
 	vmis, err := listTyped[kubevirtv1.VirtualMachineInstance](ctx, c, VMIResource, opts.Namespace, opts.LabelSelector)
 	if err != nil {
-		return nil, listError(kindVMI, opts.Namespace, err)
+		return nil, ListError(kindVMI, opts.Namespace, err)
 	}
 	sortByNamespaceName(vmis)
 	return vmis, nil
@@ -33,7 +33,7 @@ func (c *Cluster) ListVMIs(ctx context.Context, opts update.ListOptions) ([]kube
 func (c *Cluster) ListVirtualMachines(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachine, error) {
 	vms, err := listTyped[kubevirtv1.VirtualMachine](ctx, c, VMResource, opts.Namespace, opts.LabelSelector)
 	if err != nil {
-		return nil, listError(kindVM, opts.Namespace, err)
+		return nil, ListError(kindVM, opts.Namespace, err)
 	}
 	sortByNamespaceName(vms)
 	return vms, nil
@@ -43,7 +43,7 @@ func (c *Cluster) ListVirtualMachines(ctx context.Context, opts update.ListOptio
 func (c *Cluster) ListMigrations(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstanceMigration, error) {
 	migs, err := listTyped[kubevirtv1.VirtualMachineInstanceMigration](ctx, c, MigrationResource, opts.Namespace, opts.LabelSelector)
 	if err != nil {
-		return nil, listError(kindMigration, opts.Namespace, err)
+		return nil, ListError(kindMigration, opts.Namespace, err)
 	}
 	sortByNamespaceName(migs)
 	return migs, nil
@@ -116,18 +116,20 @@ func (c *Cluster) EvictVMI(ctx context.Context, namespace, name string) error {
 	case err == nil:
 		return nil
 	case apierrors.IsTooManyRequests(err):
-		return evictionError(namespace, name, pod.Name, err)
+		return EvictionError(namespace, name, pod.Name, err)
 	default:
 		return MapError(op+" launcher pod "+pod.Name+" of", kindVMI, namespace, name, err)
 	}
 }
 
-// evictionError is the *update.EvictionError of a 429 answer to the
-// eviction of the VMI's pod. The API server prefixes a webhook's message
-// with `admission webhook "<name>" denied the request: `
+// EvictionError is the *update.EvictionError of the API server's refusal
+// (HTTP 429) err to evict pod, the launcher pod of the VMI namespace/name.
+// The API server prefixes a webhook's message with
+// `admission webhook "<name>" denied the request: `
 // (k8s.io/apiserver pkg/admission/plugin/webhook/errors ToStatusErr); the
-// Message and its classification are the webhook's own words.
-func evictionError(namespace, name, pod string, err error) *update.EvictionError {
+// Message and its classification (update.ClassifyEviction) are the
+// webhook's own words, or the API server's for a PodDisruptionBudget.
+func EvictionError(namespace, name, pod string, err error) *update.EvictionError {
 	msg := err.Error()
 	var s apierrors.APIStatus
 	if errors.As(err, &s) && s.Status().Message != "" {
@@ -190,4 +192,17 @@ func (c *Cluster) currentLauncherPod(ctx context.Context, vmi *kubevirtv1.Virtua
 		}
 	}
 	return cur, nil
+}
+
+// DeleteMigration deletes a VirtualMachineInstanceMigration: KubeVirt's
+// migration controller aborts one that has not finished when it is deleted
+// (pkg/virt-controller/watch/migration/migration.go), which is how its
+// workload updater aborts the migrations it no longer needs. A migration
+// that does not exist is update.ErrNotFound. It is the optional port
+// controller.MigrationDeleter. The roles of deploy/rbac.yaml do not grant
+// it: update.Run never deletes a migration; the controller's role does
+// (deploy/controller).
+func (c *Cluster) DeleteMigration(ctx context.Context, namespace, name string) error {
+	err := c.dyn.Resource(MigrationResource).Namespace(namespace).Delete(ctx, name, metav1.DeleteOptions{})
+	return MapError("delete", kindMigration, namespace, name, err)
 }

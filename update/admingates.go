@@ -69,7 +69,8 @@ const docsURL = "https://docs.redhat.com/en/documentation/openshift_container_pl
 // Unacked returns the gates that hold back a minor or major update from
 // the release current, by the CVO's rules, sorted by name:
 //
-//   - a missing ConfigMap holds the update back (one entry, no name);
+//   - a missing ConfigMap holds the update back (one entry, no name),
+//     admin-acks even when no gate applies;
 //   - a gate applies when its name is ack-<major>.<minor>-… of current's
 //     minor; a name of any other form is itself a gate (it is invalid);
 //   - an applicable gate with an empty value is a gate (it must say what
@@ -119,7 +120,9 @@ func (a AdminGates) Unacked(current string) []AdminGate {
 		out = append(out, g)
 	}
 	slices.SortFunc(out, func(x, y AdminGate) int { return strings.Compare(x.Name, y.Name) })
-	if a.AcksMissing && len(out) > 0 {
+	if a.AcksMissing {
+		// The CVO cannot read the acknowledgements at all: it holds the
+		// update whether or not a gate applies.
 		out = append([]AdminGate{{Message: "the ConfigMap " + AdminAcksName + " in " + AdminAcksNamespace + " does not exist", URL: docsURL}}, out...)
 	}
 	return out

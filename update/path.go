@@ -44,6 +44,9 @@ func (r Request) PlatformPath(p Parsed, via string) ([]string, Finding, error) {
 		return slices.Clone(r.Hops), Finding{Check: CheckPath, Severity: SeverityInfo,
 			Reason: "the update path " + from + " → " + strings.Join(r.Hops, " → ") + ", as the plan found it when it started"}, nil
 	}
+	if from == to && via == "" {
+		return nil, Finding{Check: CheckPath, Severity: SeverityInfo, Reason: "OpenShift stays at " + from}, nil
+	}
 	if r.Graph == nil {
 		hops := []string{}
 		assumed := []string{from}

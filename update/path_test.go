@@ -228,3 +228,19 @@ func TestAcceptedRisksKeepTheRecommendedPath(t *testing.T) {
 		}
 	}
 }
+
+// A plan that leaves OpenShift where it is has no OpenShift path to
+// verify: no Warning about one, with a graph or without.
+func TestNoOpenShiftChangeNoPathWarning(t *testing.T) {
+	for _, g := range []*channel.Graph{nil, realGraph(t, "stable-4.8-amd64-2022-12.json")} {
+		plan, err := update.NewPlan(update.Request{From: update.Versions{OCP: "4.8.10"}, To: "4.8.10", Graph: g})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range plan.Findings {
+			if f.Check == update.CheckPath && f.Severity != update.SeverityInfo {
+				t.Errorf("graph %v: %s", g != nil, f)
+			}
+		}
+	}
+}

@@ -110,7 +110,22 @@ func UnpauseWorkerPools() Step {
 		Changes:     true,
 		Remedy:      "find what holds the pool (oc get mcp; oc get nodes; VMIs that cannot be evicted); run the plan again to resume",
 		Act: func(ctx context.Context, s *State) error {
+			// Read first, as PauseWorkerPools does: a pool already unpaused
+			// (by this step before a crash, or by the admin) is not written
+			// again.
+			pools, err := s.Cluster.ListMachineConfigPools(ctx)
+			if err != nil {
+				return err
+			}
+			paused := map[string]bool{}
+			for _, p := range pools {
+				paused[p.Name] = p.Paused
+			}
 			for _, name := range s.Record.PausedPools {
+				if isPaused, exists := paused[name]; exists && !isPaused {
+					s.Report("pool " + name + " is already unpaused")
+					continue
+				}
 				err := s.Cluster.SetPoolPaused(ctx, name, false)
 				if errors.Is(err, ErrNotFound) {
 					s.Report("pool " + name + " no longer exists; nothing to unpause")
@@ -677,15 +692,25 @@ func VerifyWorkloads() Step {
 			For:      "every VMI to run the new virt-launcher, or to be reported",
 			Interval: time.Minute,
 			TimeoutFor: func(ctx context.Context, s *State) (time.Duration, error) {
-				vmis, err := s.Cluster.ListVMIs(ctx, ListOptions{LabelSelector: kubevirtv1.OutdatedLauncherImageLabel})
+				n, err := countVMIs(ctx, s.Cluster, ListOptions{LabelSelector: kubevirtv1.OutdatedLauncherImageLabel})
 				if err != nil {
 					return 0, err
 				}
-				return DefaultWorkloadsBaseTimeout + time.Duration(len(vmis))*DefaultWorkloadsPerVMI, nil
+				return DefaultWorkloadsBaseTimeout + time.Duration(n)*DefaultWorkloadsPerVMI, nil
 			},
 			Done: verifyDone,
 		},
 	}
+}
+
+// countVMIs is how many VMIs ListVMIs returns for opts: counted by the
+// cluster when it is a VMICounter, else listed.
+func countVMIs(ctx context.Context, c Workloads, opts ListOptions) (int, error) {
+	if vc, ok := c.(VMICounter); ok {
+		return vc.CountVMIs(ctx, opts)
+	}
+	vmis, err := c.ListVMIs(ctx, opts)
+	return len(vmis), err
 }
 
 // stallPolls is how many polls without progress VerifyWorkloads waits

@@ -17,10 +17,10 @@ import (
 	"github.com/virtupdate/virtupdate/update"
 )
 
-// steppingClock is the fake cluster's own fake clock, for a --watch:
-// waiting for the next read moves the fake cluster on by the interval (its
-// controllers play that time) and the wait is over at once. Nothing
-// sleeps.
+// steppingClock follows the fake cluster's clock, for a --watch: waiting
+// for the next read moves the fake cluster on by the interval (its
+// controllers play that time), then this clock to the cluster's time, so
+// the wait is over at once. Nothing sleeps.
 type steppingClock struct {
 	*clocktesting.FakeClock
 	c     statusFake
@@ -39,6 +39,7 @@ func (s *steppingClock) After(d time.Duration) <-chan time.Time {
 	if err := s.c.Advance(d); err != nil {
 		s.t.Error(err)
 	}
+	s.FakeClock.SetTime(s.c.Clock().Now())
 	return ch
 }
 
@@ -46,7 +47,7 @@ func (s *steppingClock) After(d time.Duration) <-chan time.Time {
 // clock.
 func watchOnFake(t *testing.T, c statusFake) *steppingClock {
 	t.Helper()
-	clk := &steppingClock{FakeClock: c.Clock(), c: c, t: t}
+	clk := &steppingClock{FakeClock: clocktesting.NewFakeClock(c.Clock().Now()), c: c, t: t}
 	oldConnect, oldClock := connect, statusClock
 	connect = func(*clusterFlags) (update.Cluster, error) { return c, nil }
 	statusClock = clk
@@ -137,7 +138,7 @@ func TestWatchStopsOnError(t *testing.T) {
 func TestWatchTerminalRedrawsInPlace(t *testing.T) {
 	c := newStatusFake(t, watchScenario)
 	startUpdate(t, c)
-	clk := &steppingClock{FakeClock: c.Clock(), c: c, t: t}
+	clk := &steppingClock{FakeClock: clocktesting.NewFakeClock(c.Clock().Now()), c: c, t: t}
 	reader := statusReader{c: c, clk: clk, namespace: update.DefaultNamespace, mem: newStatusMemory()}
 	var out bytes.Buffer
 	err := watchStatus(context.Background(), &out, reader.read, watchOptions{interval: 10 * time.Minute, clock: clk, terminal: true, format: outputText})
@@ -177,7 +178,7 @@ func TestWatchWritesOnlyChanges(t *testing.T) {
 	if err := c.Advance(2 * time.Hour); err != nil { // the control plane and the master pool are done
 		t.Fatal(err)
 	}
-	clk := &steppingClock{FakeClock: c.Clock(), c: c, t: t}
+	clk := &steppingClock{FakeClock: clocktesting.NewFakeClock(c.Clock().Now()), c: c, t: t}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	clk.before = func(reads int) {
@@ -293,7 +294,7 @@ func (f *failingNodes) ListNodes(ctx context.Context) ([]corev1.Node, error) {
 // other ends the watch with exit 3, the cluster cannot be read.
 func TestWatchReadErrors(t *testing.T) {
 	c := newStatusFake(t, watchScenario)
-	clk := &steppingClock{FakeClock: c.Clock(), c: c, t: t}
+	clk := &steppingClock{FakeClock: clocktesting.NewFakeClock(c.Clock().Now()), c: c, t: t}
 	flaky := &failingNodes{statusFake: c, err: fmt.Errorf("list Nodes: %w: the server is currently unable to handle the request", update.ErrTransient), times: 2}
 	reader := statusReader{c: flaky, clk: clk, namespace: update.DefaultNamespace}
 	var out bytes.Buffer

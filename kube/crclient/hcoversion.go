@@ -101,7 +101,11 @@ func (c *Cluster) chooseHCOVersion(ctx context.Context) (*hcoChoice, error) {
 	crd.SetGroupVersionKind(crdGVK)
 	err := c.get(ctx, c.live, client.ObjectKey{Name: kube.HyperConvergedCRDName}, crd)
 	if err == nil {
-		return versionFromCRD(crd)
+		v, why, err := kube.HyperConvergedVersionFromCRD(crd)
+		if err != nil {
+			return nil, err
+		}
+		return &hcoChoice{version: v, why: why}, nil
 	}
 	if notServed(err) {
 		return nil, fmt.Errorf("%w: the CustomResourceDefinition %s does not exist: HCO (OpenShift Virtualization) is not installed", update.ErrNotFound, kube.HyperConvergedCRDName)
@@ -114,39 +118,6 @@ func (c *Cluster) chooseHCOVersion(ctx context.Context) (*hcoChoice, error) {
 	ch.crdErr = crdErr
 	ch.why += fmt.Sprintf(" (its CRD could not be read to find the storage version: %v)", crdErr)
 	return ch, nil
-}
-
-// versionFromCRD chooses the storage version when the adapter knows it,
-// else a known served version.
-func versionFromCRD(crd *unstructured.Unstructured) (*hcoChoice, error) {
-	versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
-	strategy, _, _ := unstructured.NestedString(crd.Object, "spec", "conversion", "strategy")
-	var served []string
-	storage := ""
-	for _, x := range versions {
-		m, ok := x.(map[string]any)
-		if !ok {
-			continue
-		}
-		name, _ := m["name"].(string)
-		if isServed, _ := m["served"].(bool); isServed {
-			served = append(served, name)
-		}
-		if isStorage, _ := m["storage"].(bool); isStorage {
-			storage = name
-		}
-	}
-	if slices.Contains(served, storage) && slices.Contains(hyperConvergedVersions, storage) {
-		return &hcoChoice{version: storage, why: "the storage version of the CRD " + kube.HyperConvergedCRDName}, nil
-	}
-	for _, v := range hyperConvergedVersions {
-		if slices.Contains(served, v) {
-			return &hcoChoice{version: v, why: fmt.Sprintf("served by the CRD %s, which stores %q, a version virtupdate does not know (conversion strategy %q)",
-				kube.HyperConvergedCRDName, storage, strategy)}, nil
-		}
-	}
-	return nil, fmt.Errorf("the CRD %s serves %s, none of the versions virtupdate knows (%s): update virtupdate",
-		kube.HyperConvergedCRDName, showList(served), strings.Join(hyperConvergedVersions, ", "))
 }
 
 // versionFromMapper chooses the version the REST mapper prefers for the

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -30,7 +29,7 @@ func (c *Cluster) GetHyperConverged(ctx context.Context) (*update.HyperConverged
 	if err != nil {
 		return nil, err
 	}
-	return hyperConvergedFrom(u, ch.version)
+	return kube.HyperConvergedFrom(u, ch.version)
 }
 
 // hcObject is an empty HyperConverged of the version, named, for reads and
@@ -72,54 +71,6 @@ func (c *Cluster) getHyperConverged(ctx context.Context, op string) (*unstructur
 		return nil, nil, mapError(op, kindHyperConverged, ns, name, err)
 	}
 	return u, ch, nil
-}
-
-// virtualizationFields are the fields HCO's v1 API moved from spec to
-// spec.virtualization (api/v1/hyperconverged_types.go
-// VirtualizationConfig).
-var virtualizationFields = []string{"workloadUpdateStrategy", "liveMigrationConfig", "evictionStrategy"}
-
-// hyperConvergedFrom decodes the object, read through the version, through
-// update.HyperConverged's JSON names (v1beta1's shape), which keeps the
-// states of workloadUpdateMethods (absent, [], a list) apart.
-func hyperConvergedFrom(u *unstructured.Unstructured, version string) (*update.HyperConverged, error) {
-	obj := u.Object
-	if version == kube.HyperConvergedV1 {
-		obj = v1beta1Shape(obj)
-	}
-	data, err := json.Marshal(obj)
-	if err != nil {
-		return nil, fmt.Errorf("read %s %s/%s: %w", kindHyperConverged, u.GetNamespace(), u.GetName(), err)
-	}
-	var hc update.HyperConverged
-	if err := json.Unmarshal(data, &hc); err != nil {
-		return nil, fmt.Errorf("read %s %s/%s (%s/%s): %w", kindHyperConverged, u.GetNamespace(), u.GetName(), kube.HyperConvergedGroup, version, err)
-	}
-	hc.Namespace, hc.Name = u.GetNamespace(), u.GetName()
-	hc.Generation, hc.ResourceVersion = u.GetGeneration(), u.GetResourceVersion()
-	return &hc, nil
-}
-
-// v1beta1Shape returns a copy of a v1 object whose spec holds the
-// virtualizationFields of spec.virtualization, as v1beta1 has them.
-func v1beta1Shape(obj map[string]any) map[string]any {
-	out := maps.Clone(obj)
-	spec, _ := obj["spec"].(map[string]any)
-	virt, _ := spec["virtualization"].(map[string]any)
-	flat := maps.Clone(spec)
-	if flat == nil {
-		flat = map[string]any{}
-	}
-	for _, f := range virtualizationFields {
-		if v, ok := virt[f]; ok {
-			flat[f] = v
-		} else {
-			delete(flat, f)
-		}
-	}
-	delete(flat, "virtualization")
-	out["spec"] = flat
-	return out
 }
 
 // methodsPath is the JSON pointer of workloadUpdateMethods in the version.
@@ -179,7 +130,7 @@ func (c *Cluster) SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kube
 	if err != nil {
 		return err
 	}
-	hc, err := hyperConvergedFrom(u, ch.version)
+	hc, err := kube.HyperConvergedFrom(u, ch.version)
 	if err != nil {
 		return err
 	}
@@ -226,7 +177,7 @@ func (c *Cluster) SetWorkloadUpdateMethods(ctx context.Context, from, to *[]kube
 		return mapError(op, kindHyperConverged, ns, name, err)
 	}
 	c.wrote(out)
-	stored, err := hyperConvergedFrom(out, ch.version)
+	stored, err := kube.HyperConvergedFrom(out, ch.version)
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,6 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -161,14 +158,4 @@ func startManager(t *testing.T, cfg *rest.Config, mo managerOptions) manager.Man
 		t.Fatal("the manager's cache did not start")
 	}
 	return mgr
-}
-
-// ensureNamespace creates the namespace unless it exists. Namespaces are
-// never deleted: envtest runs no namespace controller to finish it.
-func ensureNamespace(t *testing.T, c client.Client, name string) {
-	t.Helper()
-	err := c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
-	if err != nil && !apierrors.IsAlreadyExists(err) {
-		t.Fatalf("create namespace %s: %v", name, err)
-	}
 }

@@ -21,7 +21,7 @@ import (
 func (c *Cluster) ListNodes(ctx context.Context) ([]corev1.Node, error) {
 	var l corev1.NodeList
 	if err := c.list(ctx, c.c, &l, &corev1.Node{}); err != nil {
-		return nil, listError(kindNode, "", err)
+		return nil, kube.ListError(kindNode, "", err)
 	}
 	sortByNamespaceName(l.Items)
 	return l.Items, nil
@@ -53,7 +53,7 @@ func (c *Cluster) ListNodeMaintenances(ctx context.Context) ([]update.NodeMainte
 			continue // the group is not installed
 		}
 		if err != nil {
-			return nil, listError(kindNodeMaintenance, "", fmt.Errorf("API group %s: %w", gvk.Group, err))
+			return nil, kube.ListError(kindNodeMaintenance, "", fmt.Errorf("API group %s: %w", gvk.Group, err))
 		}
 		for i := range l.Items {
 			u := l.Items[i].Object
@@ -75,7 +75,7 @@ func (c *Cluster) ListNodeMaintenances(ctx context.Context) ([]update.NodeMainte
 func (c *Cluster) ListPodDisruptionBudgets(ctx context.Context) ([]policyv1.PodDisruptionBudget, error) {
 	var l policyv1.PodDisruptionBudgetList
 	if err := c.list(ctx, c.c, &l, &policyv1.PodDisruptionBudget{}); err != nil {
-		return nil, listError(kindPodDisruptionBudget, "", err)
+		return nil, kube.ListError(kindPodDisruptionBudget, "", err)
 	}
 	sortByNamespaceName(l.Items)
 	return l.Items, nil
@@ -91,7 +91,7 @@ func (c *Cluster) GetKubeVirt(ctx context.Context) (*kubevirtv1.KubeVirt, error)
 	var l kubevirtv1.KubeVirtList
 	opts, _ := listOptions(ns, "")
 	if err := c.list(ctx, c.c, &l, &kubevirtv1.KubeVirt{}, opts...); err != nil {
-		return nil, &update.ObjectError{Op: op, Kind: kindKubeVirt, Namespace: ns, Name: kube.KubeVirtName, Err: listError(kindKubeVirt, ns, err)}
+		return nil, &update.ObjectError{Op: op, Kind: kindKubeVirt, Namespace: ns, Name: kube.KubeVirtName, Err: kube.ListError(kindKubeVirt, ns, err)}
 	}
 	kvs := l.Items
 	for i := range kvs {

@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/virtupdate/virtupdate/conditions"
+	"github.com/virtupdate/virtupdate/kube"
 	"github.com/virtupdate/virtupdate/update"
 )
 
@@ -18,16 +19,7 @@ func (c *Cluster) GetSubscription(ctx context.Context, namespace, name string) (
 	if err := c.get(ctx, c.c, client.ObjectKey{Namespace: namespace, Name: name}, s); err != nil {
 		return nil, mapError("get", kindSubscription, namespace, name, err)
 	}
-	out := &update.Subscription{Namespace: s.Namespace, Name: s.Name}
-	if s.Spec != nil {
-		out.Package, out.Channel = s.Spec.Package, s.Spec.Channel
-		out.InstallPlanApproval = string(s.Spec.InstallPlanApproval)
-	}
-	out.CurrentCSV, out.InstalledCSV, out.State = s.Status.CurrentCSV, s.Status.InstalledCSV, string(s.Status.State)
-	if s.Status.InstallPlanRef != nil {
-		out.InstallPlanRef = s.Status.InstallPlanRef.Name
-	}
-	return out, nil
+	return kube.SubscriptionFrom(s), nil
 }
 
 // ListCSVs implements update.OLM.
@@ -35,20 +27,12 @@ func (c *Cluster) ListCSVs(ctx context.Context, namespace string) ([]conditions.
 	var l operatorsv1alpha1.ClusterServiceVersionList
 	opts, _ := listOptions(namespace, "")
 	if err := c.list(ctx, c.c, &l, &operatorsv1alpha1.ClusterServiceVersion{}, opts...); err != nil {
-		return nil, listError(kindCSV, namespace, err)
+		return nil, kube.ListError(kindCSV, namespace, err)
 	}
 	sortByNamespaceName(l.Items)
 	out := make([]conditions.CSV, 0, len(l.Items))
 	for i := range l.Items {
-		x := &l.Items[i]
-		csv := conditions.CSV{
-			Name: x.Name, DisplayName: x.Spec.DisplayName, Replaces: x.Spec.Replaces,
-			Phase: conditions.CSVPhase(x.Status.Phase), Reason: string(x.Status.Reason), Message: x.Status.Message,
-		}
-		if v := x.Spec.Version.Version; v.Major != 0 || v.Minor != 0 || v.Patch != 0 || len(v.Pre) > 0 {
-			csv.Version = x.Spec.Version.String()
-		}
-		out = append(out, csv)
+		out = append(out, kube.CSVFrom(&l.Items[i]))
 	}
 	return out, nil
 }
@@ -58,7 +42,7 @@ func (c *Cluster) ListInstallPlans(ctx context.Context, namespace string) ([]upd
 	var l operatorsv1alpha1.InstallPlanList
 	opts, _ := listOptions(namespace, "")
 	if err := c.list(ctx, c.c, &l, &operatorsv1alpha1.InstallPlan{}, opts...); err != nil {
-		return nil, listError(kindInstallPlan, namespace, err)
+		return nil, kube.ListError(kindInstallPlan, namespace, err)
 	}
 	sortByNamespaceName(l.Items)
 	out := make([]update.InstallPlan, 0, len(l.Items))

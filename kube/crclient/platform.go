@@ -3,14 +3,12 @@ package crclient
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	configv1 "github.com/openshift/api/config/v1"
 	mcfgv1 "github.com/openshift/api/machineconfiguration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/virtupdate/virtupdate/kube"
@@ -23,34 +21,7 @@ func (c *Cluster) GetClusterVersion(ctx context.Context) (*update.ClusterVersion
 	if err := c.get(ctx, c.c, client.ObjectKey{Name: kube.ClusterVersionName}, cv); err != nil {
 		return nil, mapError("get", kindClusterVersion, "", kube.ClusterVersionName, err)
 	}
-	return clusterVersionFrom(cv), nil
-}
-
-// clusterVersionFrom converts the CVO's object into the port's view, as
-// the kube adapter does. Target is status.desired.version.
-func clusterVersionFrom(cv *configv1.ClusterVersion) *update.ClusterVersion {
-	out := &update.ClusterVersion{Channel: cv.Spec.Channel, Target: cv.Status.Desired.Version}
-	if cv.Spec.DesiredUpdate != nil {
-		out.DesiredVersion = cv.Spec.DesiredUpdate.Version
-	}
-	for _, h := range cv.Status.History {
-		e := update.UpdateHistory{State: string(h.State), Version: h.Version, StartedTime: h.StartedTime.Time}
-		if h.CompletionTime != nil {
-			e.CompletionTime = h.CompletionTime.Time
-		}
-		out.History = append(out.History, e)
-	}
-	for _, cond := range cv.Status.Conditions {
-		out.Conditions = append(out.Conditions, metav1.Condition{
-			Type: string(cond.Type), Status: metav1.ConditionStatus(cond.Status),
-			LastTransitionTime: cond.LastTransitionTime, Reason: cond.Reason, Message: cond.Message,
-		})
-	}
-	for _, r := range cv.Status.AvailableUpdates {
-		out.AvailableUpdates = append(out.AvailableUpdates, r.Version)
-	}
-	out.DesiredChannels = append(out.DesiredChannels, cv.Status.Desired.Channels...)
-	return out
+	return kube.ClusterVersionFrom(cv), nil
 }
 
 // SetChannel implements update.ClusterVersions with a merge patch of
@@ -91,54 +62,18 @@ func (c *Cluster) mergePatch(ctx context.Context, op, kind string, obj client.Ob
 func (c *Cluster) ListMachineConfigPools(ctx context.Context) ([]update.MachineConfigPool, error) {
 	var l mcfgv1.MachineConfigPoolList
 	if err := c.list(ctx, c.c, &l, &mcfgv1.MachineConfigPool{}); err != nil {
-		return nil, listError(kindMachineConfigPool, "", err)
+		return nil, kube.ListError(kindMachineConfigPool, "", err)
 	}
 	sortByNamespaceName(l.Items)
 	out := make([]update.MachineConfigPool, 0, len(l.Items))
 	for i := range l.Items {
-		p, err := poolFrom(&l.Items[i])
+		p, err := kube.MachineConfigPoolFrom(&l.Items[i])
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, p)
 	}
 	return out, nil
-}
-
-// poolFrom converts the MCO's object into the port's view, as the kube
-// adapter does.
-func poolFrom(p *mcfgv1.MachineConfigPool) (update.MachineConfigPool, error) {
-	maxUnavailable, err := resolveMaxUnavailable(p.Spec.MaxUnavailable, p.Status.MachineCount)
-	if err != nil {
-		return update.MachineConfigPool{}, fmt.Errorf("read %s %s: spec.maxUnavailable: %w", kindMachineConfigPool, p.Name, err)
-	}
-	out := update.MachineConfigPool{
-		Name: p.Name, Paused: p.Spec.Paused, MaxUnavailable: maxUnavailable,
-		TargetConfig: p.Spec.Configuration.Name, NodeSelector: p.Spec.NodeSelector.DeepCopy(),
-		MachineCount: p.Status.MachineCount, UpdatedMachineCount: p.Status.UpdatedMachineCount,
-		ReadyMachineCount: p.Status.ReadyMachineCount, UnavailableMachineCount: p.Status.UnavailableMachineCount,
-		DegradedMachineCount: p.Status.DegradedMachineCount,
-	}
-	for _, cond := range p.Status.Conditions {
-		out.Conditions = append(out.Conditions, metav1.Condition{
-			Type: string(cond.Type), Status: metav1.ConditionStatus(cond.Status),
-			LastTransitionTime: cond.LastTransitionTime, Reason: cond.Reason, Message: cond.Message,
-		})
-	}
-	return out, nil
-}
-
-// resolveMaxUnavailable resolves spec.maxUnavailable as the MCO does:
-// default 1, a percentage rounded down, never less than 1.
-func resolveMaxUnavailable(v *intstr.IntOrString, machines int32) (int32, error) {
-	if v == nil {
-		return 1, nil
-	}
-	n, err := intstr.GetScaledValueFromIntOrPercent(v, int(machines), false)
-	if err != nil {
-		return 0, err
-	}
-	return int32(max(n, 1)), nil
 }
 
 // SetPoolPaused implements update.MachineConfigPools with a merge patch of
@@ -161,7 +96,7 @@ const (
 func (c *Cluster) ListClusterOperators(ctx context.Context) ([]update.ClusterOperator, error) {
 	var l configv1.ClusterOperatorList
 	if err := c.list(ctx, c.c, &l, &configv1.ClusterOperator{}); err != nil {
-		return nil, clusterListError(kindClusterOperator, err)
+		return nil, kube.ClusterListError(kindClusterOperator, err)
 	}
 	sortByNamespaceName(l.Items)
 	out := make([]update.ClusterOperator, 0, len(l.Items))
@@ -170,17 +105,7 @@ func (c *Cluster) ListClusterOperators(ctx context.Context) ([]update.ClusterOpe
 		if !payloadManaged(co.Annotations) {
 			continue
 		}
-		o := update.ClusterOperator{Name: co.Name}
-		for _, cond := range co.Status.Conditions {
-			o.Conditions = append(o.Conditions, metav1.Condition{
-				Type: string(cond.Type), Status: metav1.ConditionStatus(cond.Status),
-				LastTransitionTime: cond.LastTransitionTime, Reason: cond.Reason, Message: cond.Message,
-			})
-		}
-		for _, v := range co.Status.Versions {
-			o.Versions = append(o.Versions, update.OperandVersion{Name: v.Name, Version: v.Version})
-		}
-		out = append(out, o)
+		out = append(out, kube.ClusterOperatorFrom(co))
 	}
 	return out, nil
 }
@@ -212,7 +137,7 @@ func (c *Cluster) ListMachineConfigs(ctx context.Context) ([]update.MachineConfi
 	item := &metav1.PartialObjectMetadata{}
 	item.SetGroupVersionKind(mcfgv1.GroupVersion.WithKind(kindMachineConfig))
 	if err := c.list(ctx, c.c, l, item); err != nil {
-		return nil, clusterListError(kindMachineConfig, err)
+		return nil, kube.ClusterListError(kindMachineConfig, err)
 	}
 	sortByNamespaceName(l.Items)
 	out := make([]update.MachineConfig, 0, len(l.Items))

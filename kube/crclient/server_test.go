@@ -170,9 +170,8 @@ func TestStatusPorts(t *testing.T) {
 	old := map[string]string{"kubevirt.io/outdatedLauncherImage": ""}
 	f := updatetest.Fixture{VMIs: []kubevirtv1.VirtualMachineInstance{vmi("prod", "db", old), vmi("prod", "api", nil), vmi("dev", "web", old)}}
 	direct := directClient(t, cfg)
-	seeder{direct}.seed(t, f)
-	s := seeder{direct}
-	since := metav1.NewTime(fixtureTime)
+	seed(t, cfg, f)
+	since := metav1.NewTime(kubetest.FixtureTime)
 	for _, co := range []*configv1.ClusterOperator{
 		{ObjectMeta: metav1.ObjectMeta{Name: "kube-apiserver", Annotations: map[string]string{"include.release.openshift.io/self-managed-high-availability": "true"}},
 			Status: configv1.ClusterOperatorStatus{Versions: []configv1.OperandVersion{{Name: "operator", Version: "4.16.3"}},
@@ -180,7 +179,7 @@ func TestStatusPorts(t *testing.T) {
 		{ObjectMeta: metav1.ObjectMeta{Name: "etcd", Annotations: map[string]string{"exclude.release.openshift.io/internal-openshift-hosted": "true"}}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "addon-operator"}},
 	} {
-		s.create(t, co)
+		create(t, cfg, kubetest.ClusterOperatorResource, kindClusterOperator, co)
 	}
 	for _, mc := range []update.MachineConfig{{Name: "00-worker"}, {Name: "rendered-worker-3c4d", ReleaseVersion: "4.15.30"}} {
 		obj := &mcfgv1.MachineConfig{ObjectMeta: metav1.ObjectMeta{Name: mc.Name}}
@@ -188,7 +187,7 @@ func TestStatusPorts(t *testing.T) {
 			obj.Annotations = map[string]string{update.MachineConfigReleaseVersionAnnotation: mc.ReleaseVersion}
 		}
 		obj.Spec.Config.Raw = []byte(`{"ignition":{"version":"3.4.0"}}`)
-		s.create(t, obj)
+		create(t, cfg, kubetest.MachineConfigResource, kindMachineConfig, obj)
 	}
 	waitCacheHolds(t, x.mgr.GetCache(), direct, false)
 	c, err := New(x.mgr.GetClient(), Options{})
@@ -260,7 +259,7 @@ func TestEvictVMI(t *testing.T) {
 	running := kubevirtv1.VirtualMachineInstance{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "db"},
 		Status: kubevirtv1.VirtualMachineInstanceStatus{Phase: kubevirtv1.Running, NodeName: "worker-0"}}
 	idle := kubevirtv1.VirtualMachineInstance{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "idle"}}
-	seeder{direct}.seed(t, updatetest.Fixture{VMIs: []kubevirtv1.VirtualMachineInstance{running, idle}})
+	seed(t, cfg, updatetest.Fixture{VMIs: []kubevirtv1.VirtualMachineInstance{running, idle}})
 	ctx := t.Context()
 	if err := direct.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "default"}}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)

@@ -71,10 +71,10 @@ func TestMapError(t *testing.T) {
 		}
 	}
 	noMatch := &meta.NoKindMatchError{GroupKind: schema.GroupKind{Group: "config.openshift.io", Kind: "ClusterOperator"}}
-	if err := clusterListError(kindClusterOperator, noMatch); !errors.Is(err, update.ErrNotFound) || !strings.Contains(err.Error(), "OpenShift") {
+	if err := kube.ClusterListError(kindClusterOperator, noMatch); !errors.Is(err, update.ErrNotFound) || !strings.Contains(err.Error(), "OpenShift") {
 		t.Errorf("listing a kind not served: %v, want ErrNotFound asking whether this is OpenShift", err)
 	}
-	if err := listError(kindVMI, "prod", apierrors.NewForbidden(gr, "", errors.New("no"))); !errors.Is(err, kube.ErrForbidden) || !strings.Contains(err.Error(), "in namespace prod") {
+	if err := kube.ListError(kindVMI, "prod", apierrors.NewForbidden(gr, "", errors.New("no"))); !errors.Is(err, kube.ErrForbidden) || !strings.Contains(err.Error(), "in namespace prod") {
 		t.Errorf("a forbidden list: %v, want ErrForbidden naming the namespace", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -14,6 +13,7 @@ import (
 	kubevirtv1 "kubevirt.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/virtupdate/virtupdate/kube"
 	"github.com/virtupdate/virtupdate/update"
 )
 
@@ -21,7 +21,7 @@ import (
 func (c *Cluster) ListVMIs(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstance, error) {
 	var l kubevirtv1.VirtualMachineInstanceList
 	if err := c.listWorkloads(ctx, &l, &kubevirtv1.VirtualMachineInstance{}, opts); err != nil {
-		return nil, listError(kindVMI, opts.Namespace, err)
+		return nil, kube.ListError(kindVMI, opts.Namespace, err)
 	}
 	sortByNamespaceName(l.Items)
 	return l.Items, nil
@@ -34,7 +34,7 @@ func (c *Cluster) ListVMIs(ctx context.Context, opts update.ListOptions) ([]kube
 func (c *Cluster) CountVMIs(ctx context.Context, opts update.ListOptions) (int, error) {
 	var l kubevirtv1.VirtualMachineInstanceList
 	if err := c.listWorkloads(ctx, &l, &kubevirtv1.VirtualMachineInstance{}, opts, client.UnsafeDisableDeepCopy); err != nil {
-		return 0, listError(kindVMI, opts.Namespace, err)
+		return 0, kube.ListError(kindVMI, opts.Namespace, err)
 	}
 	return len(l.Items), nil
 }
@@ -43,7 +43,7 @@ func (c *Cluster) CountVMIs(ctx context.Context, opts update.ListOptions) (int, 
 func (c *Cluster) ListVirtualMachines(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachine, error) {
 	var l kubevirtv1.VirtualMachineList
 	if err := c.listWorkloads(ctx, &l, &kubevirtv1.VirtualMachine{}, opts); err != nil {
-		return nil, listError(kindVM, opts.Namespace, err)
+		return nil, kube.ListError(kindVM, opts.Namespace, err)
 	}
 	sortByNamespaceName(l.Items)
 	return l.Items, nil
@@ -53,7 +53,7 @@ func (c *Cluster) ListVirtualMachines(ctx context.Context, opts update.ListOptio
 func (c *Cluster) ListMigrations(ctx context.Context, opts update.ListOptions) ([]kubevirtv1.VirtualMachineInstanceMigration, error) {
 	var l kubevirtv1.VirtualMachineInstanceMigrationList
 	if err := c.listWorkloads(ctx, &l, &kubevirtv1.VirtualMachineInstanceMigration{}, opts); err != nil {
-		return nil, listError(kindMigration, opts.Namespace, err)
+		return nil, kube.ListError(kindMigration, opts.Namespace, err)
 	}
 	sortByNamespaceName(l.Items)
 	return l.Items, nil
@@ -121,7 +121,7 @@ func (c *Cluster) EvictVMI(ctx context.Context, namespace, name string) error {
 	case err == nil:
 		return nil
 	case apierrors.IsTooManyRequests(err):
-		return evictionError(namespace, name, pod.Name, err)
+		return kube.EvictionError(namespace, name, pod.Name, err)
 	default:
 		return mapError(op+" launcher pod "+pod.Name+" of", kindVMI, namespace, name, err)
 	}
@@ -142,30 +142,6 @@ func (c *Cluster) evict(ctx context.Context, pod *corev1.Pod) error {
 			Body(e).MaxRetries(0).Do(ctx).Error()
 	}
 	return c.c.SubResource("eviction").Create(ctx, pod, e)
-}
-
-// evictionError is the *update.EvictionError of a 429 answer to the
-// eviction of the VMI's pod; the API server prefixes a webhook's message
-// with `admission webhook "<name>" denied the request: `
-// (k8s.io/apiserver pkg/admission/plugin/webhook/errors ToStatusErr).
-func evictionError(namespace, name, pod string, err error) *update.EvictionError {
-	msg := err.Error()
-	var s apierrors.APIStatus
-	if errors.As(err, &s) && s.Status().Message != "" {
-		msg = s.Status().Message
-	}
-	msg = webhookMessage(msg)
-	return &update.EvictionError{Namespace: namespace, Name: name, Pod: pod, Refusal: update.ClassifyEviction(msg), Message: msg}
-}
-
-func webhookMessage(msg string) string {
-	const pre, denied = `admission webhook "`, `" denied the request: `
-	if rest, ok := strings.CutPrefix(msg, pre); ok {
-		if _, after, ok := strings.Cut(rest, denied); ok {
-			return after
-		}
-	}
-	return msg
 }
 
 // currentLauncherPod finds the VMI's current pod as KubeVirt does

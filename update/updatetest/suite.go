@@ -29,6 +29,8 @@ func Run(t *testing.T, newCluster NewCluster) {
 	t.Run("Pools", func(t *testing.T) { testPools(t, newCluster) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, newCluster) })
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newCluster) })
+	t.Run("AdminGates", func(t *testing.T) { testAdminGates(t, newCluster) })
+	t.Run("ConditionalUpdates", func(t *testing.T) { testConditionalUpdates(t, newCluster) })
 }
 
 // Methods returns a pointer to the list, for the three-state field.

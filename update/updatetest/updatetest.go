@@ -34,6 +34,12 @@ type Fixture struct {
 	VMIs                 []kubevirtv1.VirtualMachineInstance
 	VirtualMachines      []kubevirtv1.VirtualMachine
 	Migrations           []kubevirtv1.VirtualMachineInstanceMigration
+	// AdminGates are the CVO's admin-ack ConfigMaps, for a cluster that
+	// implements the optional update.AdminGatesReader: create
+	// openshift-config-managed/admin-gates with Gates as its data unless
+	// GatesMissing, and openshift-config/admin-acks with Acks unless
+	// AcksMissing. nil leaves them as the cluster has them.
+	AdminGates *update.AdminGates
 }
 
 // NewCluster returns a cluster seeded with the fixture. It is called once
