@@ -40,7 +40,21 @@ func Decide(vmi *v1.VirtualMachineInstance, strategy v1.KubeVirtWorkloadUpdateSt
 		return d
 	}
 	if !Outdated(vmi, launcherImage) {
-		return decisionUpToDate
+		return upToDateDecision(vmi, launcherImage)
 	}
 	return SelectWith(vmi, strategy, unfinished)
+}
+
+// upToDateDecision is the decision for a VMI that [Outdated] finds current, with a
+// reason that says what was compared: the images when both are known, or
+// else the missing label (so an unknown image is never reported as the
+// target one).
+func upToDateDecision(vmi *v1.VirtualMachineInstance, launcherImage string) Decision {
+	switch {
+	case launcherImage == "":
+		return decisionNotLabelled
+	case vmi.Status.LauncherContainerImageVersion == "":
+		return decisionImageUnknown
+	}
+	return decisionUpToDate
 }

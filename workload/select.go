@@ -70,6 +70,8 @@ const (
 	reasonFinal               = "the VMI has stopped (Succeeded or Failed); a restart starts it on the new launcher"
 	reasonNotRunning          = "the VMI is not Running yet; it starts on the new launcher"
 	reasonUpToDate            = "already runs the target launcher image"
+	reasonNotLabelled         = "not marked outdated: it carries no kubevirt.io/outdatedLauncherImage label, which virt-controller sets on VMIs with an older launcher; name the target launcher image to compare images instead"
+	reasonImageUnknown        = "its launcher image is not recorded yet (status.launcherContainerImageVersion is empty) and it carries no kubevirt.io/outdatedLauncherImage label: KubeVirt's updater skips it until virt-controller records the image"
 	reasonMigrating           = "a live migration is in progress; wait for it to finish"
 	reasonUnfinishedMigration = "a migration object for this VMI is not finished yet; wait for it, or delete it to let the update retry"
 	reasonUpdatesOff          = "automatic workload updates are off: spec.workloadUpdateStrategy.workloadUpdateMethods names no method; add LiveMigrate (and Evict for VMIs that cannot migrate)"
@@ -96,6 +98,8 @@ var (
 	decisionFinal               = Decision{MethodNone, CodeFinal, reasonFinal}
 	decisionNotRunning          = Decision{MethodNone, CodeNotRunning, reasonNotRunning}
 	decisionUpToDate            = Decision{MethodNone, CodeUpToDate, reasonUpToDate}
+	decisionNotLabelled         = Decision{MethodNone, CodeUpToDate, reasonNotLabelled}
+	decisionImageUnknown        = Decision{MethodNone, CodeUpToDate, reasonImageUnknown}
 	decisionMigrating           = Decision{MethodNone, CodeMigrating, reasonMigrating}
 	decisionUnfinishedMigration = Decision{MethodNone, CodeUnfinishedMigration, reasonUnfinishedMigration}
 	decisionUpdatesOff          = Decision{MethodNone, CodeUpdatesOff, reasonUpdatesOff}

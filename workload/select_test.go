@@ -133,12 +133,14 @@ func TestDecide(t *testing.T) {
 	}{
 		{"image differs from the target", vmi("vm"), newImage, decisionLiveMigrate},
 		{"image is the target", vmi("vm", upToDate), newImage, decisionUpToDate},
-		{"image not known yet, no label: up to date", vmi("vm", func(v *v1.VirtualMachineInstance) { v.Status.LauncherContainerImageVersion = "" }), newImage, decisionUpToDate},
+		// KubeVirt: pkg/virt-controller/watch/workload-updater/workload-updater.go isOutdated
+		// skips a VMI whose launcherContainerImageVersion is empty.
+		{"image not known yet, no label: not outdated, and the reason says the image is unknown rather than the target", vmi("vm", func(v *v1.VirtualMachineInstance) { v.Status.LauncherContainerImageVersion = "" }), newImage, decisionImageUnknown},
 		{"image not known yet, labelled outdated", vmi("vm", func(v *v1.VirtualMachineInstance) {
 			v.Status.LauncherContainerImageVersion = ""
 			v.Labels[v1.OutdatedLauncherImageLabel] = ""
 		}), newImage, decisionLiveMigrate},
-		{"no target image: only the label counts", vmi("vm"), "", decisionUpToDate},
+		{"no target image: only the label counts, and the reason names the missing label", vmi("vm"), "", decisionNotLabelled},
 		{"known images decide over a stale label, as in KubeVirt", vmi("vm", upToDate, func(v *v1.VirtualMachineInstance) { v.Labels[v1.OutdatedLauncherImageLabel] = "" }), newImage, decisionUpToDate},
 		{"no target image, labelled", vmi("vm", func(v *v1.VirtualMachineInstance) { v.Labels[v1.OutdatedLauncherImageLabel] = "" }), "", decisionLiveMigrate},
 		{"not running comes before up to date", vmi("vm", phase(v1.Scheduled)), newImage, decisionNotRunning},
@@ -188,7 +190,7 @@ func TestSelectDoesNotAllocate(t *testing.T) {
 }
 
 func TestEveryDecisionHasAReasonAndCode(t *testing.T) {
-	for _, d := range []Decision{decisionNoVMI, decisionBeingDeleted, decisionFinal, decisionNotRunning, decisionUpToDate,
+	for _, d := range []Decision{decisionNoVMI, decisionBeingDeleted, decisionFinal, decisionNotRunning, decisionUpToDate, decisionNotLabelled, decisionImageUnknown,
 		decisionMigrating, decisionUnfinishedMigration, decisionUpdatesOff, decisionLiveMigrate, decisionEvictNotMigratable,
 		decisionEvictOnly, decisionNotMigratable} {
 		if d.Reason == "" || d.Code == "" || d.Method == "" {

@@ -128,7 +128,7 @@ and why; 2 bad input or usage.`,
 
   # An EUS-to-EUS update along the update graph, one CSV row per VM and an HTML page:
   virtupdate forecast --to 4.16.3 --scenario cluster.yaml --graph eus-4.16.json -o csv --html forecast.html`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	f := cmd.Flags()
@@ -257,6 +257,11 @@ func (o *forecastOptions) input() (forecast.Input, string, error) {
 	if o.snapshot != "" {
 		objs, err := scenario.Load(o.snapshot)
 		if err != nil {
+			if !isObjectsFile(o.snapshot) {
+				if _, serr := fake.LoadScenario(o.snapshot); serr == nil {
+					return forecast.Input{}, "", usageError(fmt.Errorf("--snapshot %s: this is a count-form scenario (nodes and VMs by counts), not a snapshot: give it with --scenario %s", o.snapshot, o.snapshot))
+				}
+			}
 			return forecast.Input{}, "", usageError(fmt.Errorf("--snapshot: %w", err))
 		}
 		in, err := forecast.FromObjects(objs, o.cnvCatalog)

@@ -195,7 +195,7 @@ func TestForecastBadInput(t *testing.T) {
 		{"--via on a z-stream update", []string{"--to", "4.16.3", "--scenario", file, "--via", "4.15.3"}, "--via 4.15.3 applies only"},
 		{"a scenario that is not there", []string{"--to", "4.16.3", "--scenario", filepath.Join(t.TempDir(), "none.yaml")}, "--scenario"},
 		{"a target the plan refuses", []string{"--to", "4.19.1", "--scenario", file}, "--to"},
-		{"an argument", []string{"--to", "4.16.3", "--scenario", file, "extra"}, "unknown command"},
+		{"an argument: the command says it takes none", []string{"--to", "4.16.3", "--scenario", file, "extra"}, "takes no arguments, got \"extra\""},
 		{"both forms", []string{"--to", "4.16.3", "--scenario", file, "--snapshot", objectsFile}, "give one of them"},
 		{"a snapshot given as a scenario", []string{"--to", "4.16.3", "--scenario", objectsFile}, "give it with --snapshot"},
 		{"a scenario given as a snapshot", []string{"--to", "4.16.3", "--snapshot", file}, "--snapshot"},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -67,7 +68,7 @@ func (f *graphFlags) register(cmd *cobra.Command) {
 	f.output = outputFlag(cmd)
 }
 
-func (f *graphFlags) check() error {
+func (f *graphFlags) check(cmd *cobra.Command) error {
 	if err := checkOutput(*f.output); err != nil {
 		return err
 	}
@@ -84,6 +85,21 @@ func (f *graphFlags) check() error {
 		if _, err := channel.ParseChannel(f.channel); err != nil {
 			return fmt.Errorf("--channel: %w", err)
 		}
+	}
+	return checkArch(cmd, f.arch, f.graph)
+}
+
+// graphArches are the architectures an update service serves graphs for.
+var graphArches = []string{"amd64", "arm64", "s390x", "ppc64le", "multi"}
+
+// checkArch refuses an --arch the update service does not know, and an
+// --arch given with a graph file, which it cannot apply to.
+func checkArch(cmd *cobra.Command, arch, graph string) error {
+	if !slices.Contains(graphArches, arch) {
+		return usageError(fmt.Errorf("--arch %q: want one of %s", arch, strings.Join(graphArches, ", ")))
+	}
+	if cmd.Flags().Changed("arch") && !strings.HasPrefix(graph, "https://") {
+		return usageError(fmt.Errorf("--arch %s applies only to an update service: give --graph https://…; a graph file holds the releases of the architecture it was saved for", arch))
 	}
 	return nil
 }
@@ -113,7 +129,7 @@ func (f *graphFlags) load(cmd *cobra.Command) (*channel.Graph, error) {
 	}
 	g, err := channel.ParseGraph(data)
 	if err != nil {
-		return nil, fmt.Errorf("reading the graph from %s: %w", f.graph, err)
+		return nil, fmt.Errorf("reading the graph from %s: %w", inputName(f.graph), err)
 	}
 	// A service filters by channel itself; a file may hold several.
 	if f.channel != "" && !strings.HasPrefix(f.graph, "https://") {
@@ -147,7 +163,13 @@ func fetchGraph(ctx context.Context, rawURL, ch, arch, version string) ([]byte, 
 	req.Header.Set("Accept", "application/json")
 	resp, err := graphHTTPClient().Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetching the graph: %w", err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is said once, below
+		}
+		return nil, fmt.Errorf("fetching the update graph of channel %s (arch %s, from %s) from the update service at %s: %w; "+
+			"check the URL and that this machine reaches it (a proxy is set with HTTPS_PROXY), or save the graph to a file and give --graph FILE",
+			ch, arch, version, u.Redacted(), err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxGraphBytes+1))
@@ -193,9 +215,9 @@ func newGraphUpdatesCommand() *cobra.Command {
 		Long: `List the updates the cluster version operator offers from a version: recommended ones, and
 conditional ones (supported, but recommended only for clusters their risks do not apply to),
 newest first.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := f.check(); err != nil {
+			if err := f.check(cmd); err != nil {
 				return err
 			}
 			g, err := f.load(cmd)
@@ -204,7 +226,7 @@ newest first.`,
 			}
 			u, err := g.Updates(f.from)
 			if err != nil {
-				return err
+				return versionFlagError(err, f.from, "")
 			}
 			out := updatesJSON{From: u.From.Version.String(), Channel: f.channel, Recommended: []string{}, Conditional: []conditionalJSON{}}
 			for _, n := range u.Recommended {
@@ -253,6 +275,45 @@ type pathJSON struct {
 	To    string   `json:"to"`
 	Hops  []string `json:"hops"`
 	Risks []string `json:"risks"`
+	// Updates are the path's updates, one per pair of consecutive hops,
+	// with what the text output says of each: added beside the
+	// contract's fields.
+	Updates []pathUpdate `json:"updates"`
+}
+
+// pathUpdate is one update of a path: hops[i] → hops[i+1].
+type pathUpdate struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Kind is the update's kind by the versions (channel.Classify).
+	Kind string `json:"kind"`
+	// Conditional is true for a conditional update, one with risks.
+	Conditional bool `json:"conditional"`
+}
+
+// pathUpdates lists a path's updates with their kinds.
+func pathUpdates(p channel.Path) []pathUpdate {
+	out := make([]pathUpdate, 0, len(p.Hops))
+	for i := 0; i+1 < len(p.Hops); i++ {
+		out = append(out, pathUpdate{From: p.Hops[i].Version.String(), To: p.Hops[i+1].Version.String(),
+			Kind: channel.Classify(p.Hops[i].Version, p.Hops[i+1].Version).String(), Conditional: p.Conditional[i]})
+	}
+	return out
+}
+
+// versionFlagError names the flag of a version the graph lacks.
+func versionFlagError(err error, from, to string) error {
+	var nf *channel.VersionNotFoundError
+	if !errors.As(err, &nf) {
+		return err
+	}
+	switch nf.Version {
+	case from:
+		return fmt.Errorf("--from: %w", err)
+	case to:
+		return fmt.Errorf("--to: %w", err)
+	}
+	return err
 }
 
 func newGraphPathCommand() *cobra.Command {
@@ -268,9 +329,9 @@ func newGraphPathCommand() *cobra.Command {
 versions one at a time (4.22 is followed by 5.0), the fewest hops, then the newest releases
 along the way. Conditional updates are used only with --allow-conditional, and the risks
 they carry are listed. When no path exists the command fails and says which hop is missing.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := f.check(); err != nil {
+			if err := f.check(cmd); err != nil {
 				return err
 			}
 			if to == "" {
@@ -288,14 +349,14 @@ they carry are listed. When no path exists the command fails and says which hop 
 				if np := (*channel.NoPathError)(nil); errors.As(err, &np) && np.ConditionalPath {
 					return fmt.Errorf("%w (add --allow-conditional)", err)
 				}
-				return err
+				return versionFlagError(err, f.from, to)
 			}
 			hops := p.Versions()
-			out := pathJSON{From: hops[0], To: hops[len(hops)-1], Hops: hops, Risks: p.RiskNames()}
+			out := pathJSON{From: hops[0], To: hops[len(hops)-1], Hops: hops, Risks: p.RiskNames(), Updates: pathUpdates(p)}
 			if *f.output != outputText {
 				return writeData(*f.output, cmd.OutOrStdout(), out)
 			}
-			return writePathText(cmd.OutOrStdout(), out, p)
+			return writePathText(cmd.OutOrStdout(), out)
 		},
 	}
 	f.register(cmd)
@@ -304,7 +365,7 @@ they carry are listed. When no path exists the command fails and says which hop 
 	return cmd
 }
 
-func writePathText(w io.Writer, out pathJSON, p channel.Path) error {
+func writePathText(w io.Writer, out pathJSON) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	n := len(out.Hops) - 1
 	plural := "s"
@@ -312,12 +373,12 @@ func writePathText(w io.Writer, out pathJSON, p channel.Path) error {
 		plural = ""
 	}
 	fmt.Fprintf(tw, "Path from %s to %s: %d update%s\n", out.From, out.To, n, plural)
-	for i := 0; i < n; i++ {
-		kind := channel.Classify(p.Hops[i].Version, p.Hops[i+1].Version).String()
-		if p.Conditional[i] {
+	for _, u := range out.Updates {
+		kind := u.Kind
+		if u.Conditional {
 			kind += ", conditional"
 		}
-		fmt.Fprintf(tw, "  %s\t→ %s\t%s\n", out.Hops[i], out.Hops[i+1], kind)
+		fmt.Fprintf(tw, "  %s\t→ %s\t%s\n", u.From, u.To, kind)
 	}
 	if len(out.Risks) == 0 {
 		fmt.Fprintln(tw, "Risks crossed: none")

@@ -101,7 +101,7 @@ func TestGraphPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "{\n  \"from\": \"4.8.2\",\n  \"to\": \"4.9.53\",\n  \"hops\": [\n    \"4.8.2\",\n    \"4.8.54\",\n    \"4.9.53\"\n  ],\n  \"risks\": []\n}\n"
+	want := "{\n  \"from\": \"4.8.2\",\n  \"to\": \"4.9.53\",\n  \"hops\": [\n    \"4.8.2\",\n    \"4.8.54\",\n    \"4.9.53\"\n  ],\n  \"risks\": [],\n  \"updates\": [\n    {\n      \"from\": \"4.8.2\",\n      \"to\": \"4.8.54\",\n      \"kind\": \"z-stream\",\n      \"conditional\": false\n    },\n    {\n      \"from\": \"4.8.54\",\n      \"to\": \"4.9.53\",\n      \"kind\": \"minor\",\n      \"conditional\": false\n    }\n  ]\n}\n"
 	if d := cmp.Diff(want, out); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
@@ -125,7 +125,8 @@ func TestGraphPathConditional(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(pathJSON{From: "4.14.1", To: "4.15.0", Hops: []string{"4.14.1", "4.15.0"}, Risks: []string{"Risky"}}, p); d != "" {
+	if d := cmp.Diff(pathJSON{From: "4.14.1", To: "4.15.0", Hops: []string{"4.14.1", "4.15.0"}, Risks: []string{"Risky"},
+		Updates: []pathUpdate{{From: "4.14.1", To: "4.15.0", Kind: "minor", Conditional: true}}}, p); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 	text, _, err := run(t, "", "graph", "path", "--graph", file, "--from", "4.14.1", "--to", "4.15.0", "--allow-conditional")

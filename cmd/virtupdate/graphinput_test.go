@@ -55,7 +55,7 @@ func TestPlanGraphFlagsThatCannotApply(t *testing.T) {
 		args   []string
 		want   string
 	}{
-		{"--arch applies only to an update service", []string{"--graph", "../../channel/testdata/stable-4.9-amd64-2022-12.json", "--arch", "arm64"}, "--arch applies only"},
+		{"--arch applies only to an update service", []string{"--graph", "../../channel/testdata/stable-4.9-amd64-2022-12.json", "--arch", "arm64"}, "--arch arm64 applies only to an update service"},
 		{"an update service is reached over https only", []string{"--graph", "http://example.invalid/graph"}, "use https://"},
 	} {
 		_, _, err := run(t, "", append([]string{"plan", "--from", "4.8.10", "--to", "4.9.53"}, tt.args...)...)

@@ -98,7 +98,10 @@ func simulationPage(title string, plan *update.Plan, events []update.Event, log 
 			l := laneOf(e.Name)
 			closeSpan(l, e.Time)
 			l.open, l.openedAt, l.everUpdate = report.KindReady, e.Time, true
-		case e.Kind == fake.KindMigration && e.Reason == "Created":
+		case e.Kind == fake.KindMigration && e.Reason == "Scheduling":
+			// In flight as KubeVirt counts against parallelMigrationsPerCluster:
+			// from its target pod on (pkg/virt-controller/watch/migration/
+			// migration.go); a migration still Pending waits for a slot.
 			migStart[k] = e.Time
 		case e.Kind == fake.KindMigration && (e.Reason == "Succeeded" || e.Reason == "Failed" || e.Reason == "Deleted"):
 			if t, ok := migStart[k]; ok {
@@ -133,7 +136,7 @@ func simulationPage(title string, plan *update.Plan, events []update.Event, log 
 	for _, v := range sum.VMIs {
 		k := v.Namespace + "/" + v.Name
 		p.VMs = append(p.VMs, report.VMRow{Namespace: v.Namespace, Name: v.Name, Outcome: reportOutcome(v.Outcome),
-			Moves: v.Attempts, Downtime: downtime[k], Reason: strings.TrimSpace(v.Outcome + ": " + v.Reason)})
+			Moves: v.Attempts, Downtime: downtime[k], Reason: rowReason(v)})
 	}
 	p.Summary = []report.Fact{
 		{Name: "update", Value: planKindName(plan.Kind) + ", " + showVersions(plan.From) + " → " + showVersions(plan.To)},
@@ -142,6 +145,15 @@ func simulationPage(title string, plan *update.Plan, events []update.Event, log 
 		{Name: "nodes rolled", Value: fmt.Sprint(sum.NodesRolled)},
 	}
 	return p
+}
+
+// rowReason is the VM table's Reason: the outcome, and why when there is
+// a why (never an outcome followed by an empty colon).
+func rowReason(v vmiOutcome) string {
+	if strings.TrimSpace(v.Reason) == "" {
+		return v.Outcome
+	}
+	return v.Outcome + ": " + v.Reason
 }
 
 // writeHTML writes the page to the file, replacing it.

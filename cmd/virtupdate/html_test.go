@@ -58,3 +58,33 @@ func checkPage(t *testing.T, file string, vms int) string {
 	}
 	return html
 }
+
+// The in-flight chart counts migrations as KubeVirt counts them against
+// parallelMigrationsPerCluster (from their target pod on), so its peak
+// never exceeds the scenario's cap, though drains create many more at once.
+func TestSimulateHTMLInFlightKeepsTheCap(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "update.html")
+	if _, _, err := run(t, "", "simulate", "--html", file, "../../examples/scenarios/eus-small.yaml"); err != nil && exitCode(err) != exitBlocked {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`at most ([0-9]+) migrations? and`).FindStringSubmatch(string(page))
+	if m == nil {
+		t.Fatal("the page does not say how many migrations were in flight at most")
+	}
+	data, err := os.ReadFile("../../examples/scenarios/eus-small.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := regexp.MustCompile(`parallelMigrationsPerCluster: *([0-9]+)`).FindStringSubmatch(string(data))
+	limit := 5 // HCO's default
+	if c != nil {
+		limit, _ = strconv.Atoi(c[1])
+	}
+	if peak, _ := strconv.Atoi(m[1]); peak > limit || peak == 0 {
+		t.Errorf("at most %d migrations in flight, the cap is %d", peak, limit)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/clock"
 
+	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/kube"
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -42,10 +43,21 @@ var connect = func(f *clusterFlags) (update.Cluster, error) {
 	rules.ExplicitPath = f.kubeconfig
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: f.context}).ClientConfig()
 	if err != nil {
-		return nil, fmt.Errorf("load the kubeconfig: %w (use --kubeconfig and --context, as with kubectl)", err)
+		return nil, kubeconfigError(err)
 	}
 	cfg.Timeout = f.timeout
 	return kube.New(cfg, kube.Options{Namespace: f.namespace})
+}
+
+// kubeconfigError says what went wrong loading the kubeconfig and how to
+// give one; client-go's own words for a missing one name an environment
+// variable that kubectl users never set.
+func kubeconfigError(err error) error {
+	if clientcmd.IsEmptyConfig(err) {
+		return errors.New("no kubeconfig found: give --kubeconfig FILE (and --context NAME), set KUBECONFIG, " +
+			"put one at ~/.kube/config, or run in a pod, whose service account is used (in-cluster)")
+	}
+	return fmt.Errorf("load the kubeconfig: %w (use --kubeconfig and --context, as with kubectl)", err)
 }
 
 // ---- status -------------------------------------------------------------------
@@ -90,7 +102,7 @@ read.`,
 		Example: `  virtupdate status
   virtupdate status --watch --interval 30s
   kubectl virtupdate status --context prod -o json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	output := outputFlag(cmd)
 	f.register(cmd)
@@ -104,6 +116,9 @@ read.`,
 		}
 		if interval <= 0 {
 			return usageError(fmt.Errorf("--interval %s: give a positive duration, such as 15s", interval))
+		}
+		if err := f.validate(); err != nil {
+			return err
 		}
 		c, err := connect(&f)
 		if err != nil {
@@ -177,7 +192,7 @@ findings first. Exit code 2: bad input. Exit code 3: the cluster cannot be
 reached or read.`,
 		Example: `  virtupdate check --to 4.16.3
   virtupdate check --to 4.15.30 --graph stable-4.15.json -o json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 	}
 	output := outputFlag(cmd)
 	f.register(cmd)
@@ -188,13 +203,21 @@ reached or read.`,
 		if err := checkOutput(*output); err != nil {
 			return err
 		}
+		// Everything the flags say is checked before the cluster is reached.
+		if err := errorsJoinFirst(f.validate(), versionFlag("--to", to)); err != nil {
+			return err
+		}
+		pre, err := preloadGraph(cmd, graph)
+		if err != nil {
+			return err
+		}
 		c, err := connect(&f)
 		if err != nil {
 			return clusterError(err)
 		}
-		ctx, cancel := context.WithTimeout(cmd.Context(), 2*f.timeout)
+		ctx, cancel := context.WithTimeout(cmdContext(cmd), 2*f.timeout)
 		defer cancel()
-		r, err := runCheck(ctx, cmd, c, checkOptions{to: to, graph: graph, acceptRisks: acceptRisks, namespace: f.namespace})
+		r, err := runCheck(ctx, cmd, c, checkOptions{to: to, graph: graph, preloaded: pre, acceptRisks: acceptRisks, namespace: f.namespace})
 		if err != nil {
 			return clusterError(err)
 		}
@@ -218,6 +241,9 @@ reached or read.`,
 type checkOptions struct {
 	to, graph, namespace string
 	acceptRisks          []string
+	// preloaded is the --graph FILE read before the cluster was reached;
+	// nil for an update service, fetched once the versions are known.
+	preloaded *channel.Graph
 }
 
 func runCheck(ctx context.Context, cmd *cobra.Command, c update.Cluster, o checkOptions) (*checkReport, error) {
@@ -235,7 +261,9 @@ func runCheck(ctx context.Context, cmd *cobra.Command, c update.Cluster, o check
 		r.To = r.From.OCP
 	}
 	req := update.Request{From: r.From, To: r.To, AcceptRisks: o.acceptRisks, Namespace: o.namespace}
-	if o.graph != "" {
+	if o.preloaded != nil {
+		req.Graph = o.preloaded
+	} else if o.graph != "" {
 		if req.Graph, err = loadPlanGraph(cmd, o.graph, r.From.OCP, r.To, "amd64"); err != nil {
 			return nil, err
 		}
@@ -244,7 +272,7 @@ func runCheck(ctx context.Context, cmd *cobra.Command, c update.Cluster, o check
 	}
 	plan, err := buildPlan(req)
 	if err != nil {
-		f := update.Finding{Check: "Plan", Severity: update.SeverityError, Reason: err.Error()}
+		f := update.Finding{Check: "Plan", Severity: update.SeverityError, Reason: liveNames.name(err).Error()}
 		var refusal *update.RefusalError
 		if errors.As(err, &refusal) {
 			f.Remedy = refusal.Instead
@@ -274,7 +302,15 @@ func writeCheckText(w io.Writer, r *checkReport) error {
 	if kind == "" {
 		kind = "update"
 	}
-	fmt.Fprintf(w, "%s from %s to %s\n", kind, showVersions(r.From), r.To)
+	if r.To == r.From.OCP {
+		what := "update"
+		if r.Kind != "" {
+			what = planKindName(r.Kind)
+		}
+		fmt.Fprintf(w, "OpenShift Virtualization %s on OpenShift %s\n", what, r.To)
+	} else {
+		fmt.Fprintf(w, "%s from %s to %s\n", kind, showVersions(r.From), r.To)
+	}
 	for _, f := range r.Findings {
 		fmt.Fprintln(w, " ", f.String())
 	}

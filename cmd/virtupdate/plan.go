@@ -33,7 +33,7 @@ The kind follows from the versions: the same minor is a z-stream (OpenShift
 Virtualization goes straight to the newest z of its minor), the next minor a
 minor update (OpenShift first, then OpenShift Virtualization), and an EUS minor
 to the next EUS minor an EUS-to-EUS update with the worker pools paused.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", "the versions the cluster runs: OCP, or OCP/CNV (e.g. 4.14.20/4.14.3)")
@@ -55,7 +55,7 @@ type planJSON struct {
 	To       update.Versions  `json:"to"`
 	Path     []string         `json:"path,omitempty"`
 	Steps    []stepJSON       `json:"steps"`
-	Findings []update.Finding `json:"findings,omitempty"`
+	Findings []update.Finding `json:"findings"`
 	Notes    []string         `json:"notes,omitempty"`
 }
 
@@ -74,8 +74,8 @@ func (o *planOptions) request(cmd *cobra.Command) (update.Request, error) {
 	}
 	ocp, cnv, _ := strings.Cut(o.from, "/")
 	r = update.Request{From: update.Versions{OCP: ocp, CNV: cnv}, To: o.to, CNV: o.cnv, CNVCatalog: o.catalog, Via: o.via, AcceptRisks: o.acceptRisks}
-	if cmd.Flags().Changed("arch") && !strings.HasPrefix(o.graph, "https://") {
-		return r, errors.New("--arch applies only to an update service: give --graph https://…")
+	if err := checkArch(cmd, o.arch, o.graph); err != nil {
+		return r, err
 	}
 	if len(o.acceptRisks) > 0 && o.graph == "" {
 		return r, errors.New("--accept-risks needs --graph: without an update graph there are no conditional updates to accept")
@@ -114,7 +114,7 @@ func (o *planOptions) run(cmd *cobra.Command) error {
 	}
 	out := cmd.OutOrStdout()
 	if *o.output != outputText {
-		pj := planJSON{Kind: plan.Kind, Steps: []stepJSON{}, From: plan.From, To: plan.To, Path: plan.Path, Findings: plan.Findings, Notes: plan.Notes}
+		pj := planJSON{Kind: plan.Kind, Steps: []stepJSON{}, From: plan.From, To: plan.To, Path: plan.Path, Findings: planFindings(plan), Notes: plan.Notes}
 		for _, st := range plan.Steps {
 			pj.Steps = append(pj.Steps, stepJSON{Name: st.Name, Description: st.Description})
 		}
@@ -124,27 +124,14 @@ func (o *planOptions) run(cmd *cobra.Command) error {
 }
 
 // flagError names the flag behind a plan refusal's field.
-func flagError(err error) error {
-	var re *update.RefusalError
-	if !errors.As(err, &re) {
-		return err
-	}
-	flag := map[string]string{"From.OCP": "--from", "From.CNV": "--from (OCP/CNV)", "To": "--to", "Via": "--via", "CNV": "--cnv", "AcceptRisks": "--accept-risks"}[re.Field]
-	if flag == "" && strings.HasPrefix(re.Field, "CNVCatalog") {
-		flag = "--cnv-catalog"
-	}
-	if flag == "" {
-		return err
-	}
-	return fmt.Errorf("%s: %w", flag, err)
-}
+func flagError(err error) error { return planNames.name(err) }
 
 func writePlanText(w io.Writer, plan *update.Plan) error {
-	fmt.Fprintf(w, "%s from %s to %s: %s\n", planKindName(plan.Kind), showVersions(plan.From), showVersions(plan.To), plural(len(plan.Steps), "step", "steps"))
+	fmt.Fprintf(w, "%s: %s\n", planHeadline(plan), plural(len(plan.Steps), "step", "steps"))
 	if len(plan.Path) > 1 {
 		fmt.Fprintf(w, "path: %s\n", strings.Join(plan.Path, " → "))
 	}
-	for _, f := range plan.Findings {
+	for _, f := range planFindings(plan) {
 		fmt.Fprintf(w, "%s\n", f.String())
 	}
 	for i, st := range plan.Steps {
@@ -158,6 +145,51 @@ func writePlanText(w io.Writer, plan *update.Plan) error {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	return nil
+}
+
+// planHeadline names the update: its kind and versions, or, when OpenShift
+// does not change, an update of OpenShift Virtualization on that OpenShift.
+func planHeadline(plan *update.Plan) string {
+	if plan.From.OCP != plan.To.OCP {
+		return fmt.Sprintf("%s from %s to %s", planKindName(plan.Kind), showVersions(plan.From), showVersions(plan.To))
+	}
+	s := "OpenShift Virtualization update on OpenShift " + plan.From.OCP
+	switch {
+	case plan.From.CNV != "" && plan.To.CNV != "":
+		s += ", from " + plan.From.CNV + " to " + plan.To.CNV
+	case plan.To.CNV != "":
+		s += ", to " + plan.To.CNV
+	case plan.From.CNV != "":
+		s += ", from " + plan.From.CNV + " to the newest " + minorOf(plan.From.CNV) + ".z"
+	default:
+		s += ", to the newest " + minorOf(plan.From.OCP) + ".z of OpenShift Virtualization"
+	}
+	return s
+}
+
+// minorOf is "4.14" of "4.14.20", or the version itself when it is not one.
+func minorOf(v string) string {
+	if pv, err := channel.ParseVersion(v); err == nil {
+		return pv.MinorVersion().String()
+	}
+	return v
+}
+
+// planFindings are the plan's findings as the user sees them: when
+// OpenShift does not change there is no OpenShift path to verify, so the
+// warning that it is not verified is left out.
+func planFindings(plan *update.Plan) []update.Finding {
+	if plan.From.OCP != plan.To.OCP && plan.Findings != nil {
+		return plan.Findings
+	}
+	out := make([]update.Finding, 0, len(plan.Findings))
+	for _, f := range plan.Findings {
+		if f.Check == update.CheckPath && f.Severity == update.SeverityWarning {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func showVersions(v update.Versions) string {

@@ -65,7 +65,7 @@ func TestPlanErrorsNameTheFlag(t *testing.T) {
 		{[]string{"--from", "4.14.3", "--to", "4.16.1", "--via", "4.14.9"}, "--via"},
 		{[]string{"--from", "4.14.3", "--to", "4.16.1", "-o", "xml"}, `"xml"`},
 		{[]string{"--from", "4.14.3", "--to", "4.15.1", "--via", "4.15.0"}, "--via 4.15.0 applies only to an EUS-to-EUS update"},
-		{[]string{"--from", "4.13.1/4.14.10", "--to", "4.14.10"}, "--from (OCP/CNV)"},
+		{[]string{"--from", "4.13.1/4.14.10", "--to", "4.14.10"}, "--from's OpenShift Virtualization part"},
 		{[]string{"--from", "4.14.3", "--to", "4.15.1", "--cnv", "garbage"}, "--cnv"},
 		{[]string{"--from", "4.14.3", "--to", "4.15.1", "--cnv", "4.17.0"}, "--cnv"},
 		{[]string{"--from", "4.14.3", "--to", "4.15.1", "--accept-risks", "X"}, "--accept-risks needs --graph"},

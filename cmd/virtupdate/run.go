@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/utils/clock"
 
+	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/eus"
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -29,6 +30,8 @@ type runOptions struct {
 	dryRun, yes, resume, force        bool
 	windows                           *[]string
 	output                            *string
+	// preloaded is the --graph FILE, read before the cluster is reached.
+	preloaded *channel.Graph
 }
 
 func newRunCommand() *cobra.Command {
@@ -61,7 +64,7 @@ input or usage; 3 the cluster cannot be reached or read.`,
 		Example: `  virtupdate run --to 4.16.3 --graph stable-4.16.json --dry-run
   virtupdate run --to 4.16.3 --graph stable-4.16.json --pause-before update-ocp-4.16
   virtupdate run --continue --yes`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	f := cmd.Flags()
@@ -91,6 +94,9 @@ func (o *runOptions) validate(cmd *cobra.Command) error {
 	if _, err := gateOf(*o.windows); err != nil {
 		return err
 	}
+	if err := o.cluster.validate(); err != nil {
+		return err
+	}
 	if o.resume {
 		for _, name := range []string{"to", "graph", "accept-risks", "cnv", "cnv-catalog", "via", "force"} {
 			if cmd.Flags().Changed(name) {
@@ -102,11 +108,27 @@ func (o *runOptions) validate(cmd *cobra.Command) error {
 	if o.to == "" {
 		return usageError(errors.New("--to is required: the target OpenShift version (e.g. 4.16.3); or --continue to resume the checkpoint's plan"))
 	}
+	if err := versionFlags([2]string{"--to", o.to}, [2]string{"--cnv", o.cnv}, [2]string{"--via", o.via}); err != nil {
+		return err
+	}
+	for _, v := range o.catalog {
+		if err := versionFlag("--cnv-catalog", v); err != nil {
+			return err
+		}
+	}
+	for _, name := range o.pauseBefore {
+		if strings.TrimSpace(name) == "" {
+			return usageError(errors.New("--pause-before: give a step name (virtupdate plan lists them)"))
+		}
+	}
 	return nil
 }
 
-func (o *runOptions) run(cmd *cobra.Command) error {
+func (o *runOptions) run(cmd *cobra.Command) (err error) {
 	if err := o.validate(cmd); err != nil {
+		return err
+	}
+	if o.preloaded, err = preloadGraph(cmd, o.graph); err != nil {
 		return err
 	}
 	c, err := connect(&o.cluster)
@@ -230,7 +252,9 @@ func (o *runOptions) plan(ctx context.Context, cmd *cobra.Command, c update.Clus
 	}
 	r := update.Request{From: from, To: o.to, CNV: o.cnv, CNVCatalog: o.catalog, Via: o.via, AcceptRisks: o.acceptRisks,
 		Force: o.force, Namespace: o.cluster.namespace}
-	if o.graph != "" {
+	if o.preloaded != nil {
+		r.Graph = o.preloaded
+	} else if o.graph != "" {
 		if r.Graph, err = loadPlanGraph(cmd, o.graph, from.OCP, o.to, "amd64"); err != nil {
 			return nil, err
 		}
@@ -239,7 +263,7 @@ func (o *runOptions) plan(ctx context.Context, cmd *cobra.Command, c update.Clus
 	}
 	plan, err := eus.NewPlan(r)
 	if err != nil {
-		return nil, usageError(flagError(err))
+		return nil, usageError(liveNames.name(err))
 	}
 	return plan, nil
 }

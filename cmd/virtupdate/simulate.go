@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	kubevirtv1 "kubevirt.io/api/core/v1"
@@ -47,12 +49,19 @@ func newSimulateCommand() *cobra.Command {
 the fake cluster's clock, and print a timeline, phase by phase with virtual
 times, and a summary: the duration, each VMI's outcome and attempts, the
 nodes rolled and the blockers met. Nothing sleeps: hours of a large
-cluster take seconds.`,
-		Args: cobra.ExactArgs(1),
+cluster take seconds.
+
+The scenario format (nodes, pools and VMs by counts, timing, faults) is
+described in docs/scenarios.md; examples/scenarios holds working ones.`,
+		Example: `  virtupdate simulate examples/scenarios/zstream-manual.yaml
+  virtupdate simulate examples/scenarios/eus-upgrade.yaml --html eus.html
+  virtupdate simulate cluster.yaml --seed 7 -o json
+  virtupdate simulate cluster.yaml --fail-migrations shop/db-0=3 --conflicts HyperConverged=2`,
+		Args: oneArg("the scenario file to simulate, SCENARIO.yaml (see docs/scenarios.md)"),
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd, args[0]) },
 	}
 	f := cmd.Flags()
-	f.Int64Var(&o.seed, "seed", -1, "the seed of the fake's random choices (default: the scenario's)")
+	f.Int64Var(&o.seed, "seed", -1, "the seed of the fake's random choices, 0 or more; -1 takes the scenario's")
 	f.StringVar(&o.via, "via", "", "the odd-minor OpenShift release of an EUS-to-EUS update (default: from --graph; without a graph the simulation assumes the odd minor's first release the EUS channel takes, and says so)")
 	f.StringVar(&o.html, "html", "", "also write a self-contained HTML page of the update to FILE: the steps as a Gantt chart, one lane per node, migrations and evictions in flight, and a per-VM table")
 	f.StringVar(&o.graph, "graph", "", graphFlagHelp)
@@ -94,15 +103,25 @@ type simSummary struct {
 }
 
 type simPhase struct {
-	Step            string    `json:"step"`
-	Start           time.Time `json:"start"`
-	End             time.Time `json:"end"`
-	Duration        string    `json:"duration"`
-	Status          string    `json:"status,omitempty"`
-	Migrations      int       `json:"migrations,omitempty"`
-	FailedMigration int       `json:"failedMigrations,omitempty"`
-	ShutDown        int       `json:"shutDown,omitempty"`
-	NodesUpdated    int       `json:"nodesUpdated,omitempty"`
+	Step     string    `json:"step"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Duration string    `json:"duration"`
+	Status   string    `json:"status,omitempty"`
+	// Migrations and FailedMigration count the migrations that ended in
+	// the step: succeeded, and failed.
+	Migrations      int `json:"migrations,omitempty"`
+	FailedMigration int `json:"failedMigrations,omitempty"`
+	// ShutDown counts the VMIs shut down in the step (by an eviction: a
+	// workload update's or a node drain's), each once; ShutDownAgain those
+	// of them shut down more than once in the step, and ShutDowns the
+	// shutdowns in all (ShutDown plus the repeats).
+	ShutDown      int `json:"shutDown,omitempty"`
+	ShutDownAgain int `json:"shutDownMoreThanOnce,omitempty"`
+	ShutDowns     int `json:"shutDowns,omitempty"`
+	// mostShutDowns is the most shutdowns of one VMI in the step.
+	mostShutDowns int
+	NodesUpdated  int `json:"nodesUpdated,omitempty"`
 }
 
 // The outcomes of a VMI.
@@ -119,15 +138,23 @@ type vmiOutcome struct {
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
 	Outcome   string `json:"outcome"`
-	Attempts  int    `json:"attempts"`
-	Reason    string `json:"reason,omitempty"`
+	// Attempts counts the VMI's moves: its migrations (each migration
+	// object, failed or not) and its shutdowns by eviction.
+	Attempts         int    `json:"attempts"`
+	Migrations       int    `json:"migrations"`
+	FailedMigrations int    `json:"failedMigrations,omitempty"`
+	ShutDowns        int    `json:"shutDowns"`
+	Reason           string `json:"reason,omitempty"`
 }
 
 func (o *simulateOptions) run(cmd *cobra.Command, file string) error {
 	if err := checkOutput(*o.output); err != nil {
 		return err
 	}
-	s, err := fake.LoadScenario(file)
+	if o.seed < -1 {
+		return usageError(fmt.Errorf("--seed %d: give a seed of 0 or more, or -1 for the scenario's", o.seed))
+	}
+	s, err := loadScenario(file)
 	if err != nil {
 		return err
 	}
@@ -147,11 +174,7 @@ func (o *simulateOptions) run(cmd *cobra.Command, file string) error {
 	}
 	plan, err := o.plan(cmd, s)
 	if err != nil {
-		var re *update.RefusalError
-		if errors.As(err, &re) && re.Field == "To" {
-			return fmt.Errorf("%s: update.to: %w", file, err)
-		}
-		return fmt.Errorf("%s: %w", file, err)
+		return fmt.Errorf("%s: %w", file, scenarioNames.name(err))
 	}
 	ctx := cmd.Context()
 	if ctx == nil {
@@ -270,7 +293,7 @@ func (o *simulateOptions) faults(c *fake.Cluster) error {
 		return err
 	}
 	for _, f := range o.failMigrations {
-		vmi, n, err := splitFault("--fail-migrations", f)
+		vmi, n, err := splitFault("--fail-migrations", "N", f)
 		if err != nil {
 			return err
 		}
@@ -285,7 +308,7 @@ func (o *simulateOptions) faults(c *fake.Cluster) error {
 		c.FailNextMigrations(ns, name, count)
 	}
 	for _, f := range o.unschedulable {
-		vmi, d, err := splitFault("--unschedulable", f)
+		vmi, d, err := splitFault("--unschedulable", "DURATION", f)
 		if err != nil {
 			return err
 		}
@@ -305,6 +328,9 @@ func (o *simulateOptions) faults(c *fake.Cluster) error {
 		if !ok || err != nil || count < 0 {
 			return usageError(fmt.Errorf("--conflicts %q: use KIND=N, e.g. HyperConverged=2", f))
 		}
+		if !slices.Contains(conflictKinds, kind) {
+			return usageError(fmt.Errorf("--conflicts %q: %q is not a kind the update writes; use one of %s", f, kind, strings.Join(conflictKinds, ", ")))
+		}
 		c.FailNextWrites(kind, count)
 	}
 	for _, n := range o.failNodeBoot {
@@ -322,10 +348,17 @@ func (o *simulateOptions) faults(c *fake.Cluster) error {
 	return nil
 }
 
-func splitFault(flag, f string) (vmi, value string, err error) {
+// conflictKinds are the kinds of the objects the update writes, the
+// kinds --conflicts can make a write of lose a race.
+var conflictKinds = []string{fake.KindClusterVersion, fake.KindMachineConfigPool, fake.KindInstallPlan, fake.KindHyperConverged,
+	fake.KindMigration, fake.KindEviction, fake.KindCheckpoint}
+
+// splitFault reads NAMESPACE/VMI=VALUE; form names VALUE in the error
+// ("N", "DURATION").
+func splitFault(flag, form, f string) (vmi, value string, err error) {
 	vmi, value, ok := strings.Cut(f, "=")
 	if !ok || !strings.Contains(vmi, "/") || value == "" {
-		return "", "", usageError(fmt.Errorf("%s %q: use NAMESPACE/VMI=VALUE", flag, f))
+		return "", "", usageError(fmt.Errorf("%s %q: use NAMESPACE/VMI=%s", flag, f, form))
 	}
 	return vmi, value, nil
 }
@@ -362,6 +395,30 @@ func truncate(s string, n int) string {
 	return strings.TrimRight(string(r[:cut]), " ,;:") + "…"
 }
 
+// wrap breaks s between words into lines of at most width characters
+// (a longer word keeps its own line), the lines after the first starting
+// with indent. Nothing is cut: a finding's remedy is its most useful part.
+func wrap(s string, width int, indent string) string {
+	words := strings.Fields(s)
+	var b strings.Builder
+	line := 0
+	for i, w := range words {
+		n := utf8.RuneCountInString(w)
+		switch {
+		case i == 0:
+		case line+1+n > width:
+			b.WriteString("\n" + indent)
+			line = 0
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(w)
+		line += n
+	}
+	return b.String()
+}
+
 // summarize reads the run's events and the fake's log.
 func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res update.Result, runErr error) simSummary {
 	sum := simSummary{Kind: plan.Kind, From: plan.From, To: plan.To, Result: "done", Outcomes: map[string]int{}}
@@ -396,9 +453,18 @@ func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res up
 			}
 		}
 	}
+	// Which VMI each migration moves: every migration object, the
+	// workload updater's and an evacuation's, is logged when created.
+	migVMI := map[string]string{}
+	for _, e := range fakeEvents {
+		if e.Kind == fake.KindMigration && e.Reason == "Created" {
+			migVMI[e.Namespace+"/"+e.Name] = e.Namespace + "/" + strings.TrimPrefix(e.Message, "migration of VMI ")
+		}
+	}
 	for i := range sum.Phases {
 		p := &sum.Phases[i]
 		p.Duration = p.End.Sub(p.Start).String()
+		shut := map[string]int{}
 		for _, e := range fakeEvents {
 			if e.Time.Before(p.Start) || !e.Time.Before(p.End) && !(i == len(sum.Phases)-1 && !e.Time.After(p.End)) {
 				continue
@@ -409,23 +475,46 @@ func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res up
 			case e.Kind == fake.KindMigration && e.Reason == "Failed":
 				p.FailedMigration++
 			case e.Kind == fake.KindVMI && (e.Reason == "ShutDown" || e.Reason == "Deleted"):
-				p.ShutDown++
+				shut[e.Namespace+"/"+e.Name]++
 			case e.Kind == fake.KindNode && e.Reason == "Updated":
 				p.NodesUpdated++
 			}
 		}
+		p.ShutDown = len(shut)
+		for _, n := range shut {
+			p.ShutDowns += n
+			if n > 1 {
+				p.ShutDownAgain++
+			}
+			p.mostShutDowns = max(p.mostShutDowns, n)
+		}
 	}
 
-	// Per VMI: attempts from the fake's log; the outcome from the end state.
-	attempts := map[string]int{}
+	// Per VMI: its moves from the fake's log (migrations created, failed;
+	// shutdowns); the outcome from the end state.
+	type tally struct{ migrations, failed, shutDowns int }
+	moves := map[string]*tally{}
+	tallyOf := func(k string) *tally {
+		t := moves[k]
+		if t == nil {
+			t = &tally{}
+			moves[k] = t
+		}
+		return t
+	}
 	deleted := map[string]bool{}
 	blocked := map[string]bool{}
 	for _, e := range fakeEvents {
 		k := e.Namespace + "/" + e.Name
 		switch {
-		case e.Kind == fake.KindVMI && e.Reason == "WorkloadUpdateMigration", e.Kind == fake.KindEviction && e.Reason == "EvacuationStarted":
-			attempts[k]++
+		case e.Kind == fake.KindMigration && e.Reason == "Created":
+			tallyOf(migVMI[k]).migrations++
+		case e.Kind == fake.KindMigration && e.Reason == "Failed" && migVMI[k] != "":
+			tallyOf(migVMI[k]).failed++
+		case e.Kind == fake.KindVMI && e.Reason == "ShutDown":
+			tallyOf(k).shutDowns++
 		case e.Kind == fake.KindVMI && e.Reason == "Deleted":
+			tallyOf(k).shutDowns++
 			deleted[k] = true
 		case e.Kind == fake.KindNode && e.Reason == "Updated":
 			sum.NodesRolled++
@@ -433,6 +522,14 @@ func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res up
 			blocked[e.Message] = true
 			sum.Blockers = append(sum.Blockers, e.Name+": "+e.Message)
 		}
+	}
+	outcomeOf := func(ns, name string) vmiOutcome {
+		o := vmiOutcome{Namespace: ns, Name: name}
+		if t := moves[ns+"/"+name]; t != nil {
+			o.Migrations, o.FailedMigrations, o.ShutDowns = t.migrations, t.failed, t.shutDowns
+		}
+		o.Attempts = o.Migrations + o.ShutDowns
+		return o
 	}
 	reported := map[string]string{}
 	for _, e := range events {
@@ -453,13 +550,17 @@ func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res up
 		v := &vmis[i]
 		k := v.Namespace + "/" + v.Name
 		seen[k] = true
-		o := vmiOutcome{Namespace: v.Namespace, Name: v.Name, Attempts: attempts[k]}
+		o := outcomeOf(v.Namespace, v.Name)
 		_, outdated := v.Labels[kubevirtv1.OutdatedLauncherImageLabel]
 		switch {
 		case v.IsFinal():
-			o.Outcome, o.Reason = outcomeWaiting, "its VirtualMachine's runStrategy does not start it again"
+			o.Outcome, o.Reason = outcomeWaiting, "shut down by an eviction; its VirtualMachine's runStrategy does not start it again"
 		case strings.HasPrefix(string(v.UID), "restarted-"):
 			o.Outcome = outcomeRestarted
+			o.Reason = "shut down by an eviction " + times(o.ShutDowns) + " and restarted by its VirtualMachine on the new virt-launcher"
+			if o.Migrations > 0 {
+				o.Reason += "; " + plural(o.Migrations, "migration", "migrations") + " before"
+			}
 		case outdated && strings.HasPrefix(reported[k], "stuck"):
 			o.Outcome, o.Reason = outcomeStuck, reported[k]
 		case outdated:
@@ -470,6 +571,10 @@ func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res up
 			}
 		case o.Attempts > 0:
 			o.Outcome = outcomeMigrated
+			o.Reason = "live-migrated to the new virt-launcher without downtime"
+			if o.Migrations > 1 {
+				o.Reason += fmt.Sprintf(" (%s, %d failed)", plural(o.Migrations, "migration", "migrations"), o.FailedMigrations)
+			}
 		default:
 			o.Outcome, o.Reason = outcomeUntouched, "already on the new virt-launcher"
 		}
@@ -478,8 +583,9 @@ func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res up
 	for k := range deleted {
 		if !seen[k] {
 			ns, name, _ := strings.Cut(k, "/")
-			sum.VMIs = append(sum.VMIs, vmiOutcome{Namespace: ns, Name: name, Outcome: outcomeDeleted, Attempts: attempts[k],
-				Reason: "a VMI without a VirtualMachine is deleted when evicted"})
+			o := outcomeOf(ns, name)
+			o.Outcome, o.Reason = outcomeDeleted, "a VMI without a VirtualMachine is deleted when evicted"
+			sum.VMIs = append(sum.VMIs, o)
 		}
 	}
 	sort.Slice(sum.VMIs, func(i, j int) bool {
@@ -505,17 +611,17 @@ func writeTimeline(w io.Writer, plan *update.Plan, sum simSummary) {
 			extra = append(extra, fmt.Sprintf("%s (%d failed)", plural(p.Migrations+p.FailedMigration, "migration", "migrations"), p.FailedMigration))
 		}
 		if p.ShutDown > 0 {
-			extra = append(extra, plural(p.ShutDown, "VMI", "VMIs")+" shut down")
+			extra = append(extra, shutDownText(p))
 		}
 		if p.NodesUpdated > 0 {
 			extra = append(extra, plural(p.NodesUpdated, "node", "nodes")+" updated")
 		}
 		if len(extra) > 0 {
-			fmt.Fprintf(w, "  %s", strings.Join(extra, ", "))
+			fmt.Fprintf(w, "  %s", strings.Join(extra, "; "))
 		}
 		fmt.Fprintln(w)
 		if p.Status != "" {
-			fmt.Fprintf(w, "  %9s  └ %s\n", "", truncate(p.Status, 110))
+			fmt.Fprintf(w, "  %9s  └ %s\n", "", wrap(p.Status, 110, strings.Repeat(" ", 15)))
 		}
 	}
 	fmt.Fprintf(w, "\nSummary\n  result:   %s\n  duration: %s (virtual)\n", sum.Result, time.Duration(sum.DurationSeconds*float64(time.Second)))
@@ -524,12 +630,7 @@ func writeTimeline(w io.Writer, plan *update.Plan, sum simSummary) {
 		fmt.Fprintf(w, ", %d %s", sum.Outcomes[k], k)
 	}
 	fmt.Fprintln(w)
-	total, most := 0, 0
-	for _, v := range sum.VMIs {
-		total += v.Attempts
-		most = max(most, v.Attempts)
-	}
-	fmt.Fprintf(w, "  attempts: %d migrations and evictions in all, at most %d for one VMI\n", total, most)
+	fmt.Fprintf(w, "  attempts: %s\n", attemptsText(sum.VMIs))
 	fmt.Fprintf(w, "  nodes rolled: %d\n", sum.NodesRolled)
 	var notable []vmiOutcome
 	for _, v := range sum.VMIs {
@@ -550,14 +651,14 @@ func writeTimeline(w io.Writer, plan *update.Plan, sum simSummary) {
 	if len(sum.Blockers) > 0 {
 		fmt.Fprintln(w, "  blockers met:")
 		for _, b := range sum.Blockers {
-			fmt.Fprintf(w, "    %s\n", truncate(b, 160))
+			fmt.Fprintf(w, "    %s\n", wrap(b, 110, "      "))
 		}
 	}
 	for _, f := range sum.Findings {
-		fmt.Fprintf(w, "  pre-flight: %s\n", truncate(f, 160))
+		fmt.Fprintf(w, "  pre-flight: %s\n", wrap(f, 110, "      "))
 	}
 	for _, n := range plan.Notes {
-		fmt.Fprintf(w, "  note: %s\n", n)
+		fmt.Fprintf(w, "  note: %s\n", wrap(n, 110, "      "))
 	}
 }
 
@@ -573,4 +674,47 @@ func sortedOutcomeKeys(m map[string]int) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// times says how often: "once", "twice", "3 times".
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return strconv.Itoa(n) + " times"
+}
+
+// shutDownText is a step's shutdowns: VMIs, each counted once, with the
+// repeats said apart ("400 VMIs shut down, 15 of them twice").
+func shutDownText(p simPhase) string {
+	s := plural(p.ShutDown, "VMI", "VMIs") + " shut down"
+	if p.ShutDownAgain == 0 {
+		return s
+	}
+	again := "twice"
+	if p.mostShutDowns > 2 {
+		again = fmt.Sprintf("more than once (%d shutdowns in all)", p.ShutDowns)
+	}
+	if p.ShutDownAgain == p.ShutDown && p.ShutDown == 1 {
+		return s + " " + again
+	}
+	return fmt.Sprintf("%s, %d of them %s", s, p.ShutDownAgain, again)
+}
+
+// attemptsText sums the VMIs' moves, the same numbers as the JSON's
+// per-VMI attempts, migrations and shutDowns and the page's Moves column.
+func attemptsText(vmis []vmiOutcome) string {
+	var total, migrations, failed, shutDowns, most int
+	for _, v := range vmis {
+		total += v.Attempts
+		migrations += v.Migrations
+		failed += v.FailedMigrations
+		shutDowns += v.ShutDowns
+		most = max(most, v.Attempts)
+	}
+	return fmt.Sprintf("%s in all: %s (%d failed) and %s by eviction; at most %d for one VMI",
+		plural(total, "move", "moves"), plural(migrations, "migration", "migrations"), failed, plural(shutDowns, "shutdown", "shutdowns"), most)
 }

@@ -23,6 +23,7 @@ type snapshotOptions struct {
 	file             string
 	anonymize        bool
 	seed             int64
+	output           string
 }
 
 func newSnapshotCommand() *cobra.Command {
@@ -39,7 +40,7 @@ object as found (see the scenario package's documentation for the format).
 Sources, one of:
   --live            the cluster of the kubeconfig (--kubeconfig, --context, -n),
                     read-only and paged; no Secret, token or pod is read (the
-                    read-only role "virtupdate-reader" of deploy/rbac.yaml is
+                    read-only role "virtupdate-reader" of deploy/rbac-readonly.yaml is
                     enough)
   --must-gather     a must-gather directory or archive (.tar, .tar.gz, .tar.xz):
                     the OpenShift layout (oc adm inspect) and kubevirt/must-gather's,
@@ -52,11 +53,15 @@ listed in the snapshot's "missing" and on standard error; forecast says what it
 assumed instead. --anonymize replaces names consistently (namespaces, VMs,
 nodes, and every reference to them), so a snapshot can be shared.
 
+The snapshot is YAML by default; -o json writes the same objects as JSON.
+forecast --snapshot reads either (-o text is the default YAML: a snapshot
+is a file for programs, not a report).
+
 ` + exitCodesHelp,
 		Example: `  virtupdate snapshot --live -f cluster.yaml
   virtupdate snapshot --must-gather must-gather.local.tar.gz --anonymize -f shared.yaml
   virtupdate forecast --snapshot cluster.yaml --to 4.16.3`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	f := cmd.Flags()
@@ -66,11 +71,15 @@ nodes, and every reference to them), so a snapshot can be shared.
 	f.StringVarP(&o.file, "file", "f", "", "write the snapshot to FILE instead of standard output")
 	f.BoolVar(&o.anonymize, "anonymize", false, "replace names consistently, so the snapshot can be shared")
 	f.Int64Var(&o.seed, "seed", 1, "the seed of --anonymize's names")
+	f.StringVarP(&o.output, "output", "o", outputYAML, "the snapshot's format: yaml or json (text is yaml)")
 	o.cluster.register(cmd)
 	return cmd
 }
 
 func (o *snapshotOptions) run(cmd *cobra.Command) error {
+	if err := checkOutput(o.output); err != nil {
+		return err
+	}
 	n := 0
 	for _, set := range []bool{o.live, o.mustGather != "", o.dump != ""} {
 		if set {
@@ -94,6 +103,9 @@ func (o *snapshotOptions) run(cmd *cobra.Command) error {
 	var err error
 	switch {
 	case o.live:
+		if err := o.cluster.validate(); err != nil {
+			return err
+		}
 		c, cerr := connect(&o.cluster)
 		if cerr != nil {
 			return clusterError(cerr)
@@ -133,8 +145,16 @@ func (o *snapshotOptions) run(cmd *cobra.Command) error {
 		defer f.Close()
 		w = f
 	}
-	if err := scenario.Write(w, objs); err != nil {
+	var data []byte
+	if o.output == outputJSON {
+		data, err = scenario.MarshalJSON(objs)
+		data = append(data, '\n')
+	} else {
+		data, err = scenario.Marshal(objs)
+	}
+	if err != nil {
 		return err
 	}
-	return nil
+	_, err = w.Write(data)
+	return err
 }

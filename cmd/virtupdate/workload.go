@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -40,6 +41,9 @@ type workloadOutput struct {
 	Decisions        []workloadDecision `json:"decisions"`
 	// Counts are the decisions by method and by eviction outcome.
 	Counts workloadCounts `json:"counts"`
+	// Blockers are the VMIs that never update or block node drains, with
+	// why, the fix and the workaround, as the text output lists them.
+	Blockers []workload.Blocker `json:"blockers"`
 }
 
 type workloadCounts struct {
@@ -81,20 +85,27 @@ by default LiveMigrate, what HCO sets on a multi-node cluster (None on a
 single-node one); under it a VMI that cannot migrate blocks node drains.
 With --migrations (the output of "kubectl get vmim -A -o json"), VMIs with an
 unfinished migration are left alone and VMIs whose migrations failed
-` + fmt.Sprint(workload.DefaultStuckAfter) + ` times in a row are reported stuck.`,
+` + fmt.Sprint(workload.DefaultStuckAfter) + ` times in a row are reported stuck.
+
+A blocker, a VMI that never updates or blocks node drains, is a finding of
+severity Error: the command lists each with why, the fix and a workaround
+(in -o json under "blockers") and exits 1.
+
+Exit codes: 0 no blocker; 1 blockers (VMIs that never update or block node
+drains); 2 bad input or usage.`,
 		Example: `  kubectl get vmi -A -o json | virtupdate workload --methods LiveMigrate,Evict -
   virtupdate workload --methods LiveMigrate --migrations vmims.json -o json vmis.json`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg(`the VMI list, a FILE or - for standard input, as "kubectl get vmi -A -o json" prints it`),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.run(cmd, args[0])
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.methods, "methods", string(v1.WorkloadUpdateMethodLiveMigrate),
-		`workload update methods, comma-separated: LiveMigrate, Evict, both, or "" for none (HCO's default is LiveMigrate)`)
+		`workload update methods, comma-separated: LiveMigrate, Evict, both (LiveMigrate,Evict), or "" for none (HCO's default is LiveMigrate)`)
 	f.StringVar(&o.launcherImage, "launcher-image", "", "the target virt-launcher image; without it only the kubevirt.io/outdatedLauncherImage label marks VMIs outdated")
 	f.StringVar(&o.migrations, "migrations", "", "a VirtualMachineInstanceMigration list (kubectl get vmim -A -o json), FILE or -")
-	f.IntVar(&o.batchSize, "batch-size", workload.DefaultBatchEvictionSize, "batchEvictionSize: VMIs evicted per batch")
+	f.IntVar(&o.batchSize, "batch-size", workload.DefaultBatchEvictionSize, "batchEvictionSize: VMIs evicted per batch (with Evict among the methods)")
 	f.BoolVar(&o.all, "all", false, "treat every running VMI as outdated, as an update of OpenShift Virtualization does (it replaces every virt-launcher)")
 	f.StringVar(&o.evictionStrategy, "eviction-strategy", string(v1.EvictionStrategyLiveMigrate),
 		"the cluster-wide evictionStrategy (None, LiveMigrate, LiveMigrateIfPossible or External) for VMIs that set none; the default is HCO's on a multi-node cluster (None on single-node): read yours with oc get hyperconverged -n openshift-cnv -o jsonpath='{.spec.evictionStrategy}'")
@@ -106,13 +117,13 @@ func (o *workloadOptions) run(cmd *cobra.Command, file string) error {
 	if err := checkOutput(*o.output); err != nil {
 		return err
 	}
-	if err := o.validate(); err != nil {
+	if err := o.validate(cmd); err != nil {
 		return usageError(err)
 	}
 	if file == "-" && o.migrations == "-" {
 		return usageError(fmt.Errorf("--migrations -: standard input already holds the VMI list; give the migrations as a file"))
 	}
-	methods, _ := workload.ParseMethods(o.methods)
+	methods, _ := workload.ParseMethods(o.methodList())
 	data, err := readInput(cmd, file)
 	if err != nil {
 		return usageError(err)
@@ -133,29 +144,79 @@ func (o *workloadOptions) run(cmd *cobra.Command, file string) error {
 	}
 	image := o.launcherImage
 	if o.all {
-		image = nextLauncherImage
+		vmis = markAllOutdated(vmis)
 	}
 	cluster := v1.EvictionStrategy(o.evictionStrategy)
 	strategy := v1.KubeVirtWorkloadUpdateStrategy{WorkloadUpdateMethods: methods, BatchEvictionSize: &o.batchSize}
 	res := decideAll(vmis, migrations, strategy, image, &cluster, o.batchSize)
 	w := cmd.OutOrStdout()
 	if *o.output != outputText {
-		return writeData(*o.output, w, workloadOutput{EvictionStrategy: string(cluster), Decisions: res.decisions, Counts: res.counts()})
+		blockers := res.blockers
+		if blockers == nil {
+			blockers = []workload.Blocker{}
+		}
+		err = writeData(*o.output, w, workloadOutput{EvictionStrategy: string(cluster), Decisions: res.decisions, Counts: res.counts(), Blockers: blockers})
+	} else {
+		err = writeWorkloadText(w, res)
 	}
-	return writeWorkloadText(w, res)
+	if err != nil {
+		return err
+	}
+	if len(res.blockers) > 0 {
+		// A blocker is a finding of severity Error: the update cannot
+		// finish (or a drain cannot) until it is dealt with.
+		return &exitError{code: exitBlocked, err: fmt.Errorf("%s never %s or %s node drains: the blockers say why, the fix and a workaround",
+			plural(len(res.blockers), "VMI", "VMIs"), verb(len(res.blockers), "updates", "update"), verb(len(res.blockers), "blocks", "block"))}
+	}
+	return nil
 }
 
-// nextLauncherImage stands for the virt-launcher of the coming update under
-// --all: every running VMI's image differs from it.
-const nextLauncherImage = "virtupdate.invalid/next-virt-launcher"
+// verb picks the form of a verb for a count: one, or many.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// markAllOutdated is --all: an update of OpenShift Virtualization replaces
+// every virt-launcher, so every VMI is outdated whether or not its
+// status.launcherContainerImageVersion is known. It returns copies labelled
+// kubevirt.io/outdatedLauncherImage, as virt-controller labels outdated VMIs,
+// which workload.Outdated reads when no target image is given; the input is
+// left as it is.
+func markAllOutdated(vmis []*v1.VirtualMachineInstance) []*v1.VirtualMachineInstance {
+	out := make([]*v1.VirtualMachineInstance, len(vmis))
+	for i, vmi := range vmis {
+		c := vmi.DeepCopy()
+		if c.Labels == nil {
+			c.Labels = map[string]string{}
+		}
+		c.Labels[v1.OutdatedLauncherImageLabel] = ""
+		out[i] = c
+	}
+	return out
+}
+
+// methodList is --methods with "both" read as LiveMigrate,Evict.
+func (o *workloadOptions) methodList() string {
+	if strings.EqualFold(strings.TrimSpace(o.methods), "both") {
+		return string(v1.WorkloadUpdateMethodLiveMigrate) + "," + string(v1.WorkloadUpdateMethodEvict)
+	}
+	return o.methods
+}
 
 // validate checks the flags before any input is read.
-func (o *workloadOptions) validate() error {
-	if _, err := workload.ParseMethods(o.methods); err != nil {
-		return fmt.Errorf("--methods: %w", err)
+func (o *workloadOptions) validate(cmd *cobra.Command) error {
+	methods, err := workload.ParseMethods(o.methodList())
+	if err != nil {
+		return fmt.Errorf("--methods %q: %w", o.methods, err)
 	}
 	if o.batchSize < 0 {
 		return fmt.Errorf("--batch-size %d: want 0 or more (0 evicts nothing)", o.batchSize)
+	}
+	if cmd.Flags().Changed("batch-size") && !slices.Contains(methods, v1.WorkloadUpdateMethodEvict) {
+		return fmt.Errorf("--batch-size %d applies only when Evict is among the methods (--methods %q): add Evict, or leave --batch-size out", o.batchSize, o.methods)
 	}
 	if o.all && o.launcherImage != "" {
 		return fmt.Errorf("--all and --launcher-image %s cannot both apply: --all treats every VMI as outdated; give one", o.launcherImage)
