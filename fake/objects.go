@@ -125,9 +125,7 @@ func NewClusterFromObjects(o *scenario.Objects, opts Options) (*Cluster, error) 
 
 	c.AddNodes(o.Nodes...)
 	for _, p := range o.Pools {
-		pool := p.Port()
-		pool.NodeSelector = p.NodeSelector // AddPools copies it
-		c.AddPools(pool)
+		c.AddPools(p.Port())
 	}
 	for _, p := range o.Pools {
 		if p.MaxUnavailable != nil {

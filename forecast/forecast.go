@@ -565,6 +565,9 @@ func request(in Input, r update.Request) (update.Request, []string) {
 	if r.Subscription == "" {
 		r.Subscription = in.Subscription
 	}
+	if in.WithoutCNV {
+		r.WithoutCNV = true
+	}
 	var notes []string
 	from, err1 := channel.ParseVersion(r.From.OCP)
 	to, err2 := channel.ParseVersion(r.To)

@@ -43,6 +43,9 @@ type Input struct {
 	// when it is not update.DefaultSubscriptionName (the plan's
 	// Request.Subscription, used when Options.Request names none).
 	Subscription string
+	// WithoutCNV says the cluster runs no OpenShift Virtualization: the plan
+	// updates the platform alone (the plan's Request.WithoutCNV).
+	WithoutCNV bool
 }
 
 // FromScenario adapts a count-form scenario (fake.ParseScenario): each run
@@ -96,6 +99,24 @@ func FromObjects(o *scenario.Objects, catalog []string) (Input, error) {
 	if o == nil {
 		return Input{}, fmt.Errorf("%w: the objects are nil", ErrInvalid)
 	}
+	// What a forecast needs and cannot assume: the version the cluster
+	// runs, and whether it runs OpenShift Virtualization.
+	ocp, err := o.OpenShiftVersion()
+	if err != nil {
+		return Input{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	switch {
+	case o.WithoutCNV && len(catalog) > 0:
+		return Input{}, fmt.Errorf("%w: a catalog of OpenShift Virtualization versions is given, but the objects say the cluster runs none (withoutCNV: true)", ErrInvalid)
+	case !o.WithoutCNV && o.CNVObject() == "":
+		return Input{}, fmt.Errorf("%w: the objects hold no OpenShift Virtualization (no HyperConverged, Subscription or CSV of %s): if the cluster runs none, add withoutCNV: true; else add them (oc get hyperconverged,subscription,csv -n %s -o yaml)",
+			ErrInvalid, update.HyperConvergedPackage, update.DefaultNamespace)
+	case !o.WithoutCNV && !hasCNVSubscription(o):
+		// The plan updates the operator through its Subscription; without
+		// it every run would stop at the first operator step.
+		return Input{}, fmt.Errorf("%w: the objects hold OpenShift Virtualization (%s) but not its Subscription in %s, through which the update goes: add it (oc get subscription,csv,installplan -n %s -o yaml into the snapshot's source, and take the snapshot again)",
+			ErrInvalid, o.CNVObject(), update.DefaultNamespace, update.DefaultNamespace)
+	}
 	build := func(seed int64, timing fake.Timing) (*fake.Cluster, error) {
 		c, err := fake.NewClusterFromObjects(o, fake.Options{Seed: seed, Timing: timing})
 		if err != nil {
@@ -121,14 +142,8 @@ func FromObjects(o *scenario.Objects, catalog []string) (Input, error) {
 		return Input{}, err
 	}
 	ctx := context.Background()
-	in := Input{Build: build, CNVCatalog: catalog, Subscription: cnvSubscription(o)}
-	cv, err := c.GetClusterVersion(ctx)
-	if err != nil {
-		return Input{}, fmt.Errorf("%w: the objects hold no ClusterVersion, so the version the cluster runs is not known: %v", ErrInvalid, err)
-	}
-	if in.From.OCP = cv.CurrentVersion(); in.From.OCP == "" {
-		return Input{}, fmt.Errorf("%w: the ClusterVersion has no completed update in its history, so the version the cluster runs is not known", ErrInvalid)
-	}
+	in := Input{Build: build, CNVCatalog: catalog, Subscription: cnvSubscription(o), WithoutCNV: o.WithoutCNV}
+	in.From.OCP = ocp
 	switch hc, err := c.GetHyperConverged(ctx); {
 	case err == nil:
 		in.From.CNV = hc.Status.OperatorVersion()
@@ -136,6 +151,17 @@ func FromObjects(o *scenario.Objects, catalog []string) (Input, error) {
 		return Input{}, err
 	}
 	return in, nil
+}
+
+// hasCNVSubscription reports whether the objects hold OpenShift
+// Virtualization's Subscription in update.DefaultNamespace.
+func hasCNVSubscription(o *scenario.Objects) bool {
+	for _, s := range o.Subscriptions {
+		if s.Package == update.HyperConvergedPackage && s.Namespace == update.DefaultNamespace {
+			return true
+		}
+	}
+	return false
 }
 
 // cnvSubscription is the name of the objects' OpenShift Virtualization

@@ -22,7 +22,9 @@
 //	  duplicates: 12              # objects found in several files, kept once
 //	  copiedCSVs: 96              # OLM's copies of CSVs, left out
 //	missing: [ClusterOperators]   # what the source lacked
-//	clusterVersion: {channel: stable-4.16, desired: {version: 4.16.3}, history: [...], ...}
+//	clusterVersion:               # status.conditionalUpdates as found: risks with their matchingRules, the Recommended condition
+//	  {channel: stable-4.16, desired: {version: 4.16.3}, history: [...], availableUpdates: [...],
+//	   conditionalUpdates: [{release: {version: 4.16.9}, risks: [{name: ..., matchingRules: [{type: PromQL, promql: {promql: ...}}]}], conditions: [...]}], ...}
 //	clusterOperators: [{name: kube-apiserver, conditions: [...]}]
 //	pools: [{name: worker, nodeSelector: {...}, maxUnavailable: 25%, paused: false, machineCount: 2, ...}]
 //	nodes: [<core/v1 Node>, ...]
@@ -36,6 +38,7 @@
 //	vmis: [<kubevirt.io/v1 VirtualMachineInstance>, ...]
 //	migrations: [<kubevirt.io/v1 VirtualMachineInstanceMigration>, ...]
 //	podDisruptionBudgets: [<policy/v1 PodDisruptionBudget>, ...]
+//	withoutCNV: true              # the cluster runs no OpenShift Virtualization; optional
 //
 // testdata/example.yaml is a complete small example. Nodes, the KubeVirt
 // CR, VirtualMachines, VMIs, migrations and PodDisruptionBudgets are the
@@ -55,6 +58,28 @@
 // read without one of its fields (a live read through the ports has no
 // ClusterVersion.conditionalUpdates). A part that is not missing and is
 // empty means the cluster had none.
+//
+// # What a forecast needs
+//
+// The ClusterVersion: the OpenShift version the cluster runs (the newest
+// Completed entry of its history) cannot be assumed, so a forecast refuses
+// objects without one ([Objects.OpenShiftVersion] says so and how to give
+// it). When the source lacked it (a must-gather of kubevirt/must-gather
+// alone), gather with OpenShift's image too, or add `oc get clusterversion
+// version -o yaml` to what is read, or write it by hand: the reduced form
+// needs no more than clusterVersion: {channel: stable-4.18, history:
+// [{state: Completed, version: 4.18.5}]}. A forecast holds none of the
+// other parts a source lacked (no ClusterOperators, no pools, …), so it
+// may differ from the cluster there; [Objects.DescribeMissing] says so.
+//
+// withoutCNV: true says the cluster runs no OpenShift Virtualization: no
+// Subscription or CSV of HCO's package (kubevirt-hyperconverged) is
+// installed, so there is no HyperConverged, KubeVirt CR, VM, VMI or
+// migration (their CRDs come with the operator; [CNVParts]), and missing
+// does not name them. A forecast plans OpenShift alone
+// (update.Request.WithoutCNV). A snapshot writes it when the source's OLM
+// objects were read and hold none of HCO's; Validate refuses it beside an
+// object of OpenShift Virtualization.
 //
 // A VMI's node, a migration's VMI and a pool's nodes are found by name and
 // label, as on a cluster: [PoolOf] applies the MCO's rules to a node and

@@ -16,6 +16,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("apiVersion: scenario.virtupdate/v1\nkind: Objects\n"))
 	f.Add([]byte(`{"apiVersion":"scenario.virtupdate/v1","kind":"Objects","vmis":[{"metadata":{"name":"a","namespace":"b"}}]}`))
+	f.Add([]byte("apiVersion: scenario.virtupdate/v1\nkind: Objects\nwithoutCNV: true\nclusterVersion: {history: [{state: Completed, version: 4.18.5}], conditionalUpdates: [{release: {version: 4.18.6}, risks: [{name: R, matchingRules: [{type: PromQL, promql: {promql: vector(1)}}, {type: Always}]}]}]}\n"))
 	small := Limits{MaxBytes: 1 << 20, MaxNodes: 50, MaxVMIs: 50, MaxMigrations: 50, MaxOther: 50}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o, err := small.Parse(data)

@@ -345,8 +345,10 @@ func (l Limits) decodeField(dec *json.Decoder, o *Objects, key string) error {
 		return decodeList(dec, key, l.capOf(key), &o.Migrations)
 	case "podDisruptionBudgets":
 		return decodeList(dec, key, l.capOf(key), &o.PodDisruptionBudgets)
+	case "withoutCNV":
+		return decodeValue(dec, key, &o.WithoutCNV)
 	}
-	return fieldErr(key, "", "unknown field; the fields are apiVersion, kind, source, missing, clusterVersion, clusterOperators, pools, nodes, nodeMaintenances, subscriptions, csvs, installPlans, hyperConverged, kubeVirt, virtualMachines, vmis, migrations, podDisruptionBudgets")
+	return fieldErr(key, "", "unknown field; the fields are apiVersion, kind, source, missing, clusterVersion, clusterOperators, pools, nodes, nodeMaintenances, subscriptions, csvs, installPlans, hyperConverged, kubeVirt, virtualMachines, vmis, migrations, podDisruptionBudgets, withoutCNV")
 }
 
 func decodeValue[T any](dec *json.Decoder, field string, into *T) error {

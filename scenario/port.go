@@ -6,6 +6,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/conditions"
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -15,9 +16,11 @@ import (
 // holding the object returns; the FromPort functions keep what a port
 // gives (a port shows less than the object: what it lacks is left zero).
 
-// Port returns the ClusterVersions port's view.
+// Port returns the ClusterVersions port's view: Target is
+// status.desired.version, and each conditional update keeps its version,
+// its risks with their matching rules and its Recommended condition.
 func (cv *ClusterVersion) Port() update.ClusterVersion {
-	out := update.ClusterVersion{Channel: cv.Channel, DesiredVersion: cv.DesiredUpdate,
+	out := update.ClusterVersion{Channel: cv.Channel, DesiredVersion: cv.DesiredUpdate, Target: cv.Desired.Version,
 		Conditions: slices.Clone(cv.Conditions), DesiredChannels: slices.Clone(cv.Desired.Channels)}
 	for _, h := range cv.History {
 		e := update.UpdateHistory{State: h.State, Version: h.Version, StartedTime: h.StartedTime.Time}
@@ -29,16 +32,45 @@ func (cv *ClusterVersion) Port() update.ClusterVersion {
 	for _, r := range cv.AvailableUpdates {
 		out.AvailableUpdates = append(out.AvailableUpdates, r.Version)
 	}
+	for _, u := range cv.ConditionalUpdates {
+		out.ConditionalUpdates = append(out.ConditionalUpdates, u.port())
+	}
 	return out
 }
 
-// ClusterVersionFromPort converts the port's view. The port does not show
-// status.desired's version or the conditional updates: Desired.Version is
-// the newest history entry's version and ConditionalUpdates stay empty.
+// port is the port's view of a conditional update.
+func (u ConditionalUpdate) port() update.ConditionalUpdate {
+	out := update.ConditionalUpdate{Version: u.Release.Version}
+	for _, r := range u.Risks {
+		risk := channel.Risk{Name: r.Name, Message: r.Message, URL: r.URL}
+		for _, m := range r.MatchingRules {
+			rule := channel.MatchingRule{Type: channel.RuleType(m.Type)}
+			if m.PromQL != nil {
+				rule.PromQL = &channel.PromQLRule{PromQL: m.PromQL.PromQL}
+			}
+			risk.MatchingRules = append(risk.MatchingRules, rule)
+		}
+		out.Risks = append(out.Risks, risk)
+	}
+	if i := slices.IndexFunc(u.Conditions, func(c metav1.Condition) bool { return c.Type == ConditionRecommended }); i >= 0 {
+		out.Recommended = u.Conditions[i]
+	}
+	return out
+}
+
+// ConditionRecommended is the condition of a conditional update that says
+// whether the CVO recommends it for the cluster.
+const ConditionRecommended = "Recommended"
+
+// ClusterVersionFromPort converts the port's view. Desired.Version is the
+// port's Target, the newest history entry's version when the port does
+// not say; the port does not show the channels of the available and
+// conditional updates, nor a conditional update's conditions other than
+// Recommended.
 func ClusterVersionFromPort(cv update.ClusterVersion) *ClusterVersion {
 	out := &ClusterVersion{Channel: cv.Channel, DesiredUpdate: cv.DesiredVersion,
-		Conditions: slices.Clone(cv.Conditions), Desired: Release{Channels: slices.Clone(cv.DesiredChannels)}}
-	if len(cv.History) > 0 {
+		Conditions: slices.Clone(cv.Conditions), Desired: Release{Version: cv.Target, Channels: slices.Clone(cv.DesiredChannels)}}
+	if out.Desired.Version == "" && len(cv.History) > 0 {
 		out.Desired.Version = cv.History[0].Version
 	}
 	for _, h := range cv.History {
@@ -51,6 +83,26 @@ func ClusterVersionFromPort(cv update.ClusterVersion) *ClusterVersion {
 	}
 	for _, v := range cv.AvailableUpdates {
 		out.AvailableUpdates = append(out.AvailableUpdates, Release{Version: v})
+	}
+	for _, u := range cv.ConditionalUpdates {
+		cu := ConditionalUpdate{Release: Release{Version: u.Version}}
+		for _, r := range u.Risks {
+			risk := Risk{Name: r.Name, Message: r.Message, URL: r.URL}
+			for _, m := range r.MatchingRules {
+				rule := MatchingRule{Type: string(m.Type)}
+				if m.PromQL != nil {
+					rule.PromQL = &PromQLRule{PromQL: m.PromQL.PromQL}
+				}
+				risk.MatchingRules = append(risk.MatchingRules, rule)
+			}
+			cu.Risks = append(cu.Risks, risk)
+		}
+		if u.Recommended.Type != "" || u.Recommended.Status != "" {
+			c := u.Recommended
+			c.Type = ConditionRecommended
+			cu.Conditions = []metav1.Condition{c}
+		}
+		out.ConditionalUpdates = append(out.ConditionalUpdates, cu)
 	}
 	return out
 }
@@ -71,22 +123,23 @@ func ResolveMaxUnavailable(v *intstr.IntOrString, nodes int) (int, error) {
 
 // Port returns the MachineConfigPools port's view, with maxUnavailable
 // resolved for the pool's status.machineCount (1 when it does not
-// resolve; Validate refuses such a value).
+// resolve; Validate refuses such a value) and a copy of the node selector.
 func (p MachineConfigPool) Port() update.MachineConfigPool {
 	n, err := ResolveMaxUnavailable(p.MaxUnavailable, int(p.MachineCount))
 	if err != nil {
 		n = 1
 	}
-	return update.MachineConfigPool{Name: p.Name, Paused: p.Paused, MaxUnavailable: int32(n),
+	return update.MachineConfigPool{Name: p.Name, Paused: p.Paused, MaxUnavailable: int32(n), NodeSelector: p.NodeSelector.DeepCopy(),
 		MachineCount: p.MachineCount, UpdatedMachineCount: p.UpdatedMachineCount, ReadyMachineCount: p.ReadyMachineCount,
 		UnavailableMachineCount: p.UnavailableMachineCount, DegradedMachineCount: p.DegradedMachineCount,
 		Conditions: slices.Clone(p.Conditions)}
 }
 
 // PoolFromPort converts the port's view: maxUnavailable becomes the
-// resolved count, and the node selector is unknown (nil).
+// resolved count, and the node selector is copied (nil when the port does
+// not know it).
 func PoolFromPort(p update.MachineConfigPool) MachineConfigPool {
-	out := MachineConfigPool{Name: p.Name, Paused: p.Paused,
+	out := MachineConfigPool{Name: p.Name, Paused: p.Paused, NodeSelector: p.NodeSelector.DeepCopy(),
 		MachineCount: p.MachineCount, UpdatedMachineCount: p.UpdatedMachineCount, ReadyMachineCount: p.ReadyMachineCount,
 		UnavailableMachineCount: p.UnavailableMachineCount, DegradedMachineCount: p.DegradedMachineCount,
 		Conditions: slices.Clone(p.Conditions)}

@@ -67,6 +67,14 @@ type Objects struct {
 	Migrations      []kubevirtv1.VirtualMachineInstanceMigration `json:"migrations,omitempty"`
 	// PodDisruptionBudgets are the policy/v1 PodDisruptionBudgets.
 	PodDisruptionBudgets []policyv1.PodDisruptionBudget `json:"podDisruptionBudgets,omitempty"`
+
+	// WithoutCNV says the cluster runs no OpenShift Virtualization: the
+	// source's OLM objects hold no Subscription or CSV of HCO's package, so
+	// there is no HyperConverged, KubeVirt CR or VM (their CRDs come with
+	// the operator). A forecast plans OpenShift alone
+	// (update.Request.WithoutCNV). Validate refuses it beside any object of
+	// OpenShift Virtualization.
+	WithoutCNV bool `json:"withoutCNV,omitempty"`
 }
 
 // New returns empty Objects with APIVersion and Kind set.
@@ -184,11 +192,34 @@ type ConditionalUpdate struct {
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
-// Risk is a known risk of a conditional update.
+// Risk is a known risk of a conditional update (ConditionalUpdateRisk).
 type Risk struct {
 	Name    string `json:"name"`
 	Message string `json:"message,omitempty"`
 	URL     string `json:"url,omitempty"`
+	// MatchingRules are matchingRules: how the CVO decides whether the risk
+	// applies to the cluster, in decreasing precedence.
+	MatchingRules []MatchingRule `json:"matchingRules,omitempty"`
+}
+
+// The types of a matching rule, as the ClusterVersion's CRD enumerates
+// them.
+const (
+	RuleAlways = "Always"
+	RulePromQL = "PromQL"
+)
+
+// MatchingRule is one entry of a risk's matchingRules (ClusterCondition):
+// RuleAlways, or RulePromQL with its query.
+type MatchingRule struct {
+	Type   string      `json:"type"`
+	PromQL *PromQLRule `json:"promql,omitempty"`
+}
+
+// PromQLRule is the promql of a PromQL matching rule.
+type PromQLRule struct {
+	// PromQL is the query: 1 means the risk applies, 0 that it does not.
+	PromQL string `json:"promql"`
 }
 
 // Upgradeable returns the ClusterVersion's Upgradeable condition, or nil.

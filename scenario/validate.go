@@ -166,6 +166,11 @@ func validatePlatform(o *Objects) error {
 				if r.Name == "" {
 					return fieldErr(fmt.Sprintf("%s.risks[%d].name", f, j), "", "is required")
 				}
+				for k, m := range r.MatchingRules {
+					if m.Type != RuleAlways && m.Type != RulePromQL {
+						return fieldErr(fmt.Sprintf("%s.risks[%d].matchingRules[%d].type", f, j, k), strconv.Quote(m.Type), "is not %s or %s", RuleAlways, RulePromQL)
+					}
+				}
 			}
 			if err := checkConditions(f+".conditions", u.Conditions); err != nil {
 				return err
@@ -318,6 +323,11 @@ func checkEvictionStrategy(field string, s *kubevirtv1.EvictionStrategy) error {
 }
 
 func validateCNV(o *Objects) error {
+	if o.WithoutCNV {
+		if f := o.CNVObject(); f != "" {
+			return fieldErr("withoutCNV", "true", "says the cluster runs no OpenShift Virtualization, yet %s is one of its objects: remove withoutCNV or the object", f)
+		}
+	}
 	if hc := o.HyperConverged; hc != nil {
 		if hc.Namespace == "" {
 			return fieldErr("hyperConverged.namespace", "", "is required")

@@ -48,7 +48,15 @@ func clusterVersionFrom(cv *configv1.ClusterVersion) *scenario.ClusterVersion {
 	for _, u := range cv.Status.ConditionalUpdates {
 		cu := scenario.ConditionalUpdate{Release: release(u.Release), Conditions: slices.Clone(u.Conditions)}
 		for _, r := range u.Risks {
-			cu.Risks = append(cu.Risks, scenario.Risk{Name: r.Name, Message: r.Message, URL: r.URL})
+			risk := scenario.Risk{Name: r.Name, Message: r.Message, URL: r.URL}
+			for _, m := range r.MatchingRules {
+				rule := scenario.MatchingRule{Type: m.Type}
+				if m.PromQL != nil {
+					rule.PromQL = &scenario.PromQLRule{PromQL: m.PromQL.PromQL}
+				}
+				risk.MatchingRules = append(risk.MatchingRules, rule)
+			}
+			cu.Risks = append(cu.Risks, risk)
 		}
 		out.ConditionalUpdates = append(out.ConditionalUpdates, cu)
 	}

@@ -60,7 +60,20 @@
 // of kubevirt/must-gather alone thus misses the ClusterVersion, the
 // MachineConfigPools and the CSVs; run both images in one must-gather for
 // a complete picture (oc adm must-gather --image-stream=openshift/must-gather
-// --image=<the CNV must-gather image>).
+// --image=<the CNV must-gather image>). A forecast cannot run without the
+// ClusterVersion (the version the cluster runs is not assumed:
+// scenario.Objects.OpenShiftVersion); a file holding `oc get clusterversion
+// version -o yaml` put into the must-gather's folder is read with it.
+//
+// openshift/must-gather gathers OLM's objects of every namespace
+// (collection-scripts/gather_olm): a must-gather whose Subscriptions and
+// CSVs were read, none of HCO's package, and that holds no object of
+// OpenShift Virtualization is of a cluster without it, written
+// withoutCNV: true, and the parts only OpenShift Virtualization brings
+// (scenario.CNVParts) are not missing. A dump may hold some namespaces'
+// OLM objects only, so it is never taken to say so (write withoutCNV: true
+// by hand); a live read is, when it finds none of OpenShift
+// Virtualization's objects in its namespace.
 //
 // YAML is converted to JSON by a fast path for the block style kubectl,
 // oc and sigs.k8s.io/yaml write, which gives the same value as
@@ -83,10 +96,17 @@
 // conditions, migration state and method, launcher image, evacuation node
 // and active pods, not interfaces (IPs), guest OS details or volume status;
 // VMs drop their data volume templates; the KubeVirt CR drops the copies
-// of its deployment configuration.
+// of its deployment configuration. The ClusterVersion keeps
+// status.conditionalUpdates as found: each release, its risks with their
+// matchingRules (Always, PromQL and its query) in their order, and its
+// conditions (Recommended).
 //
 // # Errors and limits
 //
+// A source in which no object of a kind read is found, nor a List of one
+// (a text file, a dump of Pods alone, an untyped empty List, a folder of
+// logs), is an error naming it and saying what the source must be
+// ([ErrNoObjects], in a [*FileError]): a snapshot of it would say nothing.
 // A file that is not valid YAML or JSON (files without an extension are
 // skipped instead: must-gathers fill them with text), an object that does
 // not decode as its kind, and a truncated archive are errors that name the

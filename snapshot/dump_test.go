@@ -224,7 +224,7 @@ func TestReadCluster(t *testing.T) {
 		t.Error("KubeVirt not reduced")
 	}
 	want := []string{"ClusterOperators", "ClusterServiceVersions.maxOpenShiftVersion", "ClusterVersion.availableUpdates.channels",
-		"ClusterVersion.conditionalUpdates", "MachineConfigPools.nodeSelector", "PodDisruptionBudgets", "Subscriptions.source"}
+		"ClusterVersion.conditionalUpdates.release.channels", "MachineConfigPools.nodeSelector", "PodDisruptionBudgets", "Subscriptions.source"}
 	if d := cmp.Diff(want, o.Missing); d != "" {
 		t.Errorf("missing (-want +got):\n%s", d)
 	}

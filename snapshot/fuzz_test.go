@@ -27,6 +27,7 @@ func FuzzDecodeFile(f *testing.F) {
 	f.Add([]byte(vmiListJSON))
 	f.Add([]byte("apiVersion: operators.coreos.com/v1alpha1\nkind: Subscription\nmetadata: {name: s, namespace: n}\nspec: {name: p, installPlanApproval: Manual}\n---------------\napiVersion: operators.coreos.com/v1alpha1\nkind: InstallPlan\nmetadata: {name: i, namespace: n}\n"))
 	f.Add([]byte("apiVersion: v1\nkind: NodeList\nitems:\n- metadata: {name: a}\n"))
+	f.Add([]byte("apiVersion: config.openshift.io/v1\nkind: ClusterVersion\nmetadata: {name: version}\nstatus:\n  conditionalUpdates:\n  - release: {version: 4.18.10}\n    risks:\n    - name: R\n      url: https://issues.example/R\n      message: m\n      matchingRules:\n      - type: PromQL\n        promql: {promql: vector(1)}\n      - type: Always\n    conditions:\n    - {type: Recommended, status: \"False\", reason: R, message: m, lastTransitionTime: \"2026-02-28T00:00:00Z\"}\n"))
 	limits := scenario.Limits{MaxBytes: 1 << 20, MaxNodes: 20, MaxVMIs: 20, MaxMigrations: 20, MaxOther: 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := newCollector(limits)

@@ -54,15 +54,19 @@ type ClusterOptions struct {
 // ReadCluster reads a live cluster once through r. Objects the cluster
 // does not have (no HyperConverged, no Subscription of that name, no
 // KubeVirt CR) are left out; what the ports cannot show is Missing: the
-// conditional updates of the ClusterVersion and the channels of its
-// available updates, the CSVs' properties (maxOpenShiftVersion), the
+// channels of the ClusterVersion's available and conditional updates
+// (the conditional updates themselves, with their risks' matching rules
+// and Recommended condition, are read), the CSVs' properties (maxOpenShiftVersion), the
 // Subscription's catalog source, the pools' node selectors when the port
 // does not give them, ClusterOperators unless r implements
 // update.ClusterOperators (and the server serves them), and
 // PodDisruptionBudgets unless r implements update.PodDisruptionBudgets.
 // The ports read one Subscription, OpenShift Virtualization's, and the
 // CSVs and InstallPlans of its namespace only: the object form holds no
-// other operator's. The caps of opts.Limits apply.
+// other operator's. A cluster with none of OpenShift Virtualization's
+// objects (no HyperConverged, KubeVirt CR, VM, VMI or migration, and no
+// Subscription or CSV of HCO's package in that namespace) is written
+// withoutCNV: true. The caps of opts.Limits apply.
 func ReadCluster(ctx context.Context, r Reader, opts ClusterOptions) (*scenario.Objects, error) {
 	o := scenario.New()
 	opts.Options = opts.Options.withDefaults()
@@ -74,7 +78,7 @@ func ReadCluster(ctx context.Context, r Reader, opts ClusterOptions) (*scenario.
 	cv, err := r.GetClusterVersion(ctx)
 	switch {
 	case err == nil:
-		o.ClusterVersion = clusterVersionFromPort(*cv)
+		o.ClusterVersion = scenario.ClusterVersionFromPort(*cv)
 	case errors.Is(err, update.ErrNotFound):
 	default:
 		return nil, fmt.Errorf("read the ClusterVersion: %w", err)
@@ -215,6 +219,7 @@ func ReadCluster(ctx context.Context, r Reader, opts ClusterOptions) (*scenario.
 		missing = append(missing, scenario.PartPodDisruptionBudgets)
 	}
 	o.Missing = missing
+	markWithoutCNV(o)
 	o.Sort()
 	if err := l.Validate(o); err != nil {
 		return nil, fmt.Errorf("the cluster's objects: %w", err)

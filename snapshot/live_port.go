@@ -10,32 +10,18 @@ import (
 // portGaps are the fields of the object form the read ports never show,
 // named as Missing names them: a live snapshot always lacks them.
 var portGaps = []string{
-	scenario.PartClusterVersion + ".conditionalUpdates",
 	scenario.PartClusterVersion + ".availableUpdates.channels",
+	scenario.PartClusterVersion + ".conditionalUpdates.release.channels",
 	scenario.PartCSVs + ".maxOpenShiftVersion",
 	scenario.PartSubscriptions + ".source",
 }
 
-// clusterVersionFromPort converts the ClusterVersions port's view, with
-// status.desired.version from the port's Target (the release the CVO is
-// applying or last applied), the newest history entry's only when the
-// port does not say.
-func clusterVersionFromPort(cv update.ClusterVersion) *scenario.ClusterVersion {
-	out := scenario.ClusterVersionFromPort(cv)
-	if cv.Target != "" {
-		out.Desired.Version = cv.Target
-	}
-	return out
-}
-
-// poolsFromPort converts the MachineConfigPools port's view, keeping each
-// pool's spec.nodeSelector; noSelector reports a pool the port gave none
-// for (the selector is then not known, and the pool's role label stands
-// for it).
+// poolsFromPort converts the MachineConfigPools port's view; noSelector
+// reports a pool the port gave no spec.nodeSelector for (the selector is
+// then not known, and the pool's role label stands for it).
 func poolsFromPort(pools []update.MachineConfigPool) (out []scenario.MachineConfigPool, noSelector bool) {
 	for _, p := range pools {
 		sp := scenario.PoolFromPort(p)
-		sp.NodeSelector = p.NodeSelector.DeepCopy()
 		noSelector = noSelector || sp.NodeSelector == nil
 		out = append(out, sp)
 	}

@@ -93,8 +93,15 @@ func TestReadMustGatherOCP49(t *testing.T) {
 	if len(o.PodDisruptionBudgets) == 0 {
 		t.Error("no PodDisruptionBudgets read from the policy Lists")
 	}
-	wantMissing := []string{scenario.PartHyperConverged, scenario.PartKubeVirt, scenario.PartNodeMaintenances,
-		scenario.PartMigrations, scenario.PartVMIs, scenario.PartVirtualMachines}
+	// The cluster runs no OpenShift Virtualization: openshift/must-gather
+	// gathers OLM's objects of every namespace
+	// (collection-scripts/gather_olm: oc adm inspect -A olm) and none is
+	// HCO's, so the parts its operator brings are not missing: there are
+	// none.
+	if !o.WithoutCNV {
+		t.Error("withoutCNV not set: the OLM objects of every namespace hold no Subscription or CSV of kubevirt-hyperconverged")
+	}
+	wantMissing := []string{scenario.PartNodeMaintenances}
 	if d := cmp.Diff(wantMissing, o.Missing); d != "" {
 		t.Errorf("missing (-want +got):\n%s", d)
 	}
@@ -255,6 +262,9 @@ func TestReadGeneratedCNVMustGather(t *testing.T) {
 	if o.ClusterVersion == nil || len(o.ClusterVersion.ConditionalUpdates) != 1 || o.ClusterVersion.ConditionalUpdates[0].Risks[0].Name != "SomeRisk" ||
 		o.ClusterVersion.Upgradeable() == nil {
 		t.Errorf("ClusterVersion %+v: want the conditional update with its risk, and Upgradeable", o.ClusterVersion)
+	} else if cu := o.ClusterVersion.ConditionalUpdates[0]; !cmp.Equal(cu.Risks[0].MatchingRules, []scenario.MatchingRule{{Type: scenario.RuleAlways}}) ||
+		len(cu.Conditions) != 1 || cu.Conditions[0].Type != scenario.ConditionRecommended {
+		t.Errorf("conditional update %+v: want the risk's matchingRules [Always] and the Recommended condition, as found", cu)
 	}
 	if p := o.Pools[1]; p.MaxUnavailable == nil || p.MaxUnavailable.String() != "50%" || p.Port().MaxUnavailable != 1 {
 		t.Errorf("worker pool maxUnavailable %v: want 50%% (of 3 machines: 1)", p.MaxUnavailable)
@@ -527,6 +537,7 @@ func TestBadInput(t *testing.T) {
 	t.Run("text without an extension", func(t *testing.T) {
 		d := t.TempDir()
 		genWriter{t, d}.raw("nodes/n1/lspci", "00:00.0 Host bridge: kind: Node {[ not YAML\n\t- ::\n")
+		genWriter{t, d}.raw("cluster-scoped-resources/core/nodes/n1.yaml", "apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n")
 		o, err := ReadMustGather(d, Options{})
 		if err != nil {
 			t.Fatalf("a text file without an extension is skipped: %v", err)

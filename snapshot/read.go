@@ -325,6 +325,9 @@ func ReadDumpFrom(r io.Reader, name string, opts Options) (*scenario.Objects, er
 	if err != nil {
 		return nil, err
 	}
+	if err := checkFound(name, scenario.SourceDump, c); err != nil {
+		return nil, err
+	}
 	o := c.objects(scenario.Source{Kind: scenario.SourceDump, Name: name}, nil)
 	if err := opts.Limits.Validate(o); err != nil {
 		return nil, fmt.Errorf("%s: what was read is not a valid scenario: %w", name, err)
@@ -352,6 +355,9 @@ func read(name, kind string, opts Options) (*scenario.Objects, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkFound(name, kind, c); err != nil {
+		return nil, err
+	}
 	src := scenario.Source{Kind: kind, Name: filepath.Base(filepath.Clean(name))}
 	var collected map[string]bool
 	if kind == scenario.SourceMustGather {
@@ -359,6 +365,12 @@ func read(name, kind string, opts Options) (*scenario.Objects, error) {
 		collected = m.collectedParts()
 	}
 	o := c.objects(src, collected)
+	if kind == scenario.SourceMustGather {
+		// openshift/must-gather gathers OLM's objects of every namespace
+		// (collection-scripts/gather_olm: oc adm inspect -A olm); a dump
+		// may hold some namespaces' only, so it says nothing of the others.
+		markWithoutCNV(o)
+	}
 	if err := opts.Limits.Validate(o); err != nil {
 		return nil, fmt.Errorf("%s: what was read is not a valid scenario: %w", name, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -49,8 +48,10 @@ Sources, one of:
                     folder of them
 
 What the source lacks (a kubevirt must-gather has no ClusterVersion or pools) is
-listed in the snapshot's "missing" and on standard error; forecast says what it
-assumed instead. --anonymize replaces names consistently (namespaces, VMs,
+listed in the snapshot's "missing" and on standard error: a forecast holds none
+of it, and needs the ClusterVersion (the version the cluster runs cannot be
+assumed). A cluster without OpenShift Virtualization is written as
+withoutCNV: true, and its forecast updates the platform alone. --anonymize replaces names consistently (namespaces, VMs,
 nodes, and every reference to them), so a snapshot can be shared.
 
 The snapshot is YAML by default; -o json writes the same objects as JSON.
@@ -133,8 +134,8 @@ func (o *snapshotOptions) run(cmd *cobra.Command) error {
 	if o.anonymize {
 		objs = snapshot.Anonymize(objs, o.seed)
 	}
-	if len(objs.Missing) > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "the source lacks: %s (forecast assumes defaults for them and says so)\n", strings.Join(objs.Missing, ", "))
+	if msg := objs.DescribeMissing(); msg != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), msg)
 	}
 	var w io.Writer = cmd.OutOrStdout()
 	if o.file != "" {
