@@ -560,7 +560,9 @@ func phasesOf(events []update.Event, off func(time.Time) time.Duration) []Phase 
 }
 
 // countPhases counts what happened during each phase: a move, a drain or
-// a node update belongs to the last phase started at or before it.
+// a node update belongs to the first phase under way at its time, so one
+// that falls on a phase's end is that phase's (a node updated in the
+// instant the platform step completes is the platform step's).
 func (a *analysis) countPhases(d *details) {
 	if len(d.phases) == 0 {
 		return
@@ -576,6 +578,9 @@ func (a *analysis) countPhases(d *details) {
 		}
 		if i < 0 {
 			return nil
+		}
+		for i > 0 && d.phases[i-1].end >= t {
+			i--
 		}
 		return &d.phases[i]
 	}

@@ -88,3 +88,41 @@ func TestSimulateHTMLInFlightKeepsTheCap(t *testing.T) {
 		t.Errorf("at most %d migrations in flight, the cap is %d", peak, limit)
 	}
 }
+
+// A node updated in the instant a platform step completes is that step's:
+// the step waits for the master pool (the CVO completes only once the MCO
+// has rolled the masters: machine-config-operator pkg/operator/sync.go
+// syncRequiredMachineConfigPools), so each platform step of an EUS-to-EUS
+// update counts the three masters, and the unpause the workers.
+func TestSimulateStepsCountTheNodesTheyUpdate(t *testing.T) {
+	out, _, err := run(t, "", "simulate", "-o", "json", "../../examples/scenarios/eus-small.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sim struct {
+		Summary struct {
+			Phases []struct {
+				Step         string `json:"step"`
+				NodesUpdated int    `json:"nodesUpdated"`
+			} `json:"phases"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &sim); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, p := range sim.Summary.Phases {
+		if p.NodesUpdated > 0 {
+			got[p.Step] = p.NodesUpdated
+		}
+	}
+	want := map[string]int{"update-ocp-4.15": 3, "update-ocp-4.16": 3, "unpause-worker-pools": 12}
+	if len(got) != len(want) {
+		t.Errorf("nodes updated per step = %v, want %v", got, want)
+	}
+	for step, n := range want {
+		if got[step] != n {
+			t.Errorf("%s updated %d nodes, want %d (all: %v)", step, got[step], n, got)
+		}
+	}
+}

@@ -461,27 +461,45 @@ func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res up
 			migVMI[e.Namespace+"/"+e.Name] = e.Namespace + "/" + strings.TrimPrefix(e.Message, "migration of VMI ")
 		}
 	}
+	// Each event of the cluster belongs to the first step under way at its
+	// time: the one it made finish when it falls on that step's end (a
+	// node updated in the instant the platform step completes is that
+	// step's, not the next one's).
+	shuts := make([]map[string]int, len(sum.Phases))
 	for i := range sum.Phases {
 		p := &sum.Phases[i]
 		p.Duration = p.End.Sub(p.Start).String()
-		shut := map[string]int{}
-		for _, e := range fakeEvents {
-			if e.Time.Before(p.Start) || !e.Time.Before(p.End) && !(i == len(sum.Phases)-1 && !e.Time.After(p.End)) {
-				continue
-			}
-			switch {
-			case e.Kind == fake.KindMigration && e.Reason == "Succeeded":
-				p.Migrations++
-			case e.Kind == fake.KindMigration && e.Reason == "Failed":
-				p.FailedMigration++
-			case e.Kind == fake.KindVMI && (e.Reason == "ShutDown" || e.Reason == "Deleted"):
-				shut[e.Namespace+"/"+e.Name]++
-			case e.Kind == fake.KindNode && e.Reason == "Updated":
-				p.NodesUpdated++
+		shuts[i] = map[string]int{}
+	}
+	phaseAt := func(t time.Time) int {
+		for i := range sum.Phases {
+			if p := &sum.Phases[i]; !t.Before(p.Start) && !t.After(p.End) {
+				return i
 			}
 		}
-		p.ShutDown = len(shut)
-		for _, n := range shut {
+		return -1
+	}
+	for _, e := range fakeEvents {
+		i := phaseAt(e.Time)
+		if i < 0 {
+			continue
+		}
+		p := &sum.Phases[i]
+		switch {
+		case e.Kind == fake.KindMigration && e.Reason == "Succeeded":
+			p.Migrations++
+		case e.Kind == fake.KindMigration && e.Reason == "Failed":
+			p.FailedMigration++
+		case e.Kind == fake.KindVMI && (e.Reason == "ShutDown" || e.Reason == "Deleted"):
+			shuts[i][e.Namespace+"/"+e.Name]++
+		case e.Kind == fake.KindNode && e.Reason == "Updated":
+			p.NodesUpdated++
+		}
+	}
+	for i := range sum.Phases {
+		p := &sum.Phases[i]
+		p.ShutDown = len(shuts[i])
+		for _, n := range shuts[i] {
 			p.ShutDowns += n
 			if n > 1 {
 				p.ShutDownAgain++
