@@ -19,7 +19,10 @@
 //   - eus: EUS-to-EUS planning.
 //   - fake: an in-memory cluster on a fake clock that plays OLM, HCO, CVO, MCO
 //     and virt-controller, for tests without a cluster.
-//   - kube: the same ports on a real cluster, through client-go.
+//   - kube: the same ports on a real cluster, through client-go; kube/crclient
+//     the same over a controller-runtime client, reading a manager's cache.
+//   - controller: a workload-update reconciler for a controller-runtime
+//     manager, with leader election, metrics and Events.
 //   - window: maintenance windows (days, start, duration, time zone) the
 //     runner holds cluster-changing steps to.
 //   - report: one self-contained HTML page of an update.
