@@ -776,6 +776,13 @@ func (s *Scenario) NewClusterWith(configure func(*Options)) (*Cluster, error) {
 		c.FailNextWrites(k.Kind, k.Count)
 	}
 	s.loadPlatform(c)
+	// The cluster as a reader finds it: its controllers have reconciled
+	// what the scenario describes (HCO has defaulted the HyperConverged and
+	// created the KubeVirt CR, as on every running cluster), before any
+	// plan reads it. Time does not move.
+	if err := c.Advance(0); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	kubevirtv1 "kubevirt.io/api/core/v1"
 
 	"github.com/virtupdate/virtupdate/update"
 )
@@ -275,5 +276,40 @@ func TestParseScenarioThatIsNotAMapping(t *testing.T) {
 		if !errors.Is(err, ErrInvalidScenario) || !strings.Contains(err.Error(), "top level must be a YAML mapping") {
 			t.Errorf("%q: err = %v", in, err)
 		}
+	}
+}
+
+// A scenario's cluster is handed out as a reader finds a running one: HCO
+// has reconciled (its webhook defaulted spec.evictionStrategy and it
+// created the KubeVirt CR, hyperconverged-cluster-operator
+// controllers/handlers/kubevirt.go), so pre-flight reads the cluster-wide
+// eviction strategy the run then applies.
+func TestScenarioClusterIsReconciledWhenHandedOut(t *testing.T) {
+	s, err := ParseScenario([]byte(`
+clusterVersion: {version: 4.14.20, channel: stable-4.14}
+cnv: {version: 4.14.3}
+nodes:
+  - {name: master-0, role: master}
+  - {name: "worker-{i}", count: 2}
+vms:
+  - {namespace: prod, name: db, count: 1}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.NewCluster()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := c.Clock().Now()
+	got, from, err := update.ReadClusterEvictionStrategy(t.Context(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != kubevirtv1.EvictionStrategyLiveMigrate || from != update.EvictionFromKubeVirt {
+		t.Errorf("cluster-wide eviction strategy %s from %s, want LiveMigrate from the KubeVirt CR HCO created", got, from)
+	}
+	if !c.Clock().Now().Equal(start) {
+		t.Error("handing the cluster out moved its time")
 	}
 }

@@ -41,8 +41,8 @@ func ExampleRun() {
 	fmt.Println("error:", err)
 	// Output:
 	// 0s preflight
-	// 8m10s update-cnv-4.14
-	// 9m10s verify-workload-updates
+	// 8m0s update-cnv-4.14
+	// 9m0s verify-workload-updates
 	// error: <nil>
 }
 

@@ -108,8 +108,9 @@ type simPhase struct {
 	End      time.Time `json:"end"`
 	Duration string    `json:"duration"`
 	Status   string    `json:"status,omitempty"`
-	// Migrations and FailedMigration count the migrations that ended in
-	// the step: succeeded, and failed.
+	// Migrations counts the migrations that ended in the step, as the text
+	// and each VMI's migrations count them; FailedMigration those of them
+	// that failed.
 	Migrations      int `json:"migrations,omitempty"`
 	FailedMigration int `json:"failedMigrations,omitempty"`
 	// ShutDown counts the VMIs shut down in the step (by an eviction: a
@@ -489,6 +490,7 @@ func summarize(c *fake.Cluster, plan *update.Plan, events []update.Event, res up
 		case e.Kind == fake.KindMigration && e.Reason == "Succeeded":
 			p.Migrations++
 		case e.Kind == fake.KindMigration && e.Reason == "Failed":
+			p.Migrations++
 			p.FailedMigration++
 		case e.Kind == fake.KindVMI && (e.Reason == "ShutDown" || e.Reason == "Deleted"):
 			shuts[i][e.Namespace+"/"+e.Name]++
@@ -626,7 +628,7 @@ func writeTimeline(w io.Writer, plan *update.Plan, sum simSummary) {
 		fmt.Fprintf(w, "  %9s  %-26s %9s", offset(sum.Start, p.Start), p.Step, p.End.Sub(p.Start).Round(time.Second))
 		var extra []string
 		if p.Migrations > 0 || p.FailedMigration > 0 {
-			extra = append(extra, fmt.Sprintf("%s (%d failed)", plural(p.Migrations+p.FailedMigration, "migration", "migrations"), p.FailedMigration))
+			extra = append(extra, fmt.Sprintf("%s (%d failed)", plural(p.Migrations, "migration", "migrations"), p.FailedMigration))
 		}
 		if p.ShutDown > 0 {
 			extra = append(extra, shutDownText(p))
