@@ -377,7 +377,7 @@ func (a *analysis) finish(c *fake.Cluster, started, finished time.Time, events [
 	for name := range a.nodes {
 		names = append(names, name)
 	}
-	slices.Sort(names)
+	slices.SortFunc(names, compareNatural)
 	for _, name := range names {
 		n := a.nodes[name]
 		nd := Node{Name: n.name, Pool: n.pool, VMsAtStart: n.atStart, VMsMovedOut: n.movedOut, BlockedBy: n.blockedBy, Drains: n.drains}
@@ -616,4 +616,36 @@ func (a *analysis) countPhases(d *details) {
 
 func compareIntervals(a, b Interval) int {
 	return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), cmp.Compare(a.Name, b.Name))
+}
+
+// compareNatural orders names as people read them: runs of digits compare
+// as numbers ("worker-2" before "worker-10"), the rest as strings.
+func compareNatural(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitsPrefix(a), digitsPrefix(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digitsPrefix(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }

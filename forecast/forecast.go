@@ -72,7 +72,8 @@ type Forecast struct {
 	// VMs are the VMs (VMIs) the cluster ran at the start, sorted by
 	// namespace and name.
 	VMs []VM `json:"vms"`
-	// Nodes are the cluster's nodes, sorted by name.
+	// Nodes are the cluster's nodes, sorted by name in natural order
+	// (worker-2 before worker-10).
 	Nodes []Node `json:"nodes"`
 	// Namespaces total the VMs of each namespace, sorted by name.
 	Namespaces []Namespace `json:"namespaces"`

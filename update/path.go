@@ -90,6 +90,11 @@ func (r Request) PlatformPath(p Parsed, via string) ([]string, Finding, error) {
 		}
 	}
 	if err != nil {
+		var nf *channel.VersionNotFoundError
+		if errors.As(err, &nf) && nf.Version == from {
+			return nil, Finding{}, &RefusalError{Err: err, Field: "From.OCP", Detail: fmt.Sprintf("the cluster's %s is not in the update graph", from),
+				Instead: "give the graph of the channel and architecture the cluster follows (a nightly or CI build is in none)"}
+		}
 		return nil, Finding{}, &RefusalError{Err: err, Field: "To", Detail: fmt.Sprintf("%s is not reachable from %s in the update graph", to, from),
 			Instead: "pick a target the graph reaches (virtupdate graph updates), or accept the risks of its conditional updates"}
 	}

@@ -70,7 +70,7 @@ const (
 	reasonFinal               = "the VMI has stopped (Succeeded or Failed); a restart starts it on the new launcher"
 	reasonNotRunning          = "the VMI is not Running yet; it starts on the new launcher"
 	reasonUpToDate            = "already runs the target launcher image"
-	reasonNotLabelled         = "not marked outdated: it carries no kubevirt.io/outdatedLauncherImage label, which virt-controller sets on VMIs with an older launcher; name the target launcher image to compare images instead"
+	reasonNotLabelled         = "not marked outdated: it carries no kubevirt.io/outdatedLauncherImage label, which virt-controller sets on VMIs with an older launcher; give the target launcher image (--launcher-image IMAGE) to compare images instead"
 	reasonImageUnknown        = "its launcher image is not recorded yet (status.launcherContainerImageVersion is empty) and it carries no kubevirt.io/outdatedLauncherImage label: KubeVirt's updater skips it until virt-controller records the image"
 	reasonMigrating           = "a live migration is in progress; wait for it to finish"
 	reasonUnfinishedMigration = "a migration object for this VMI is not finished yet; wait for it, or delete it to let the update retry"

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -228,7 +227,7 @@ func (o *forecastOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		var re *update.RefusalError
 		if errors.Is(err, forecast.ErrInvalid) || errors.As(err, &re) {
-			return usageError(fmt.Errorf("%s: %w", source, forecastFieldError(err)))
+			return usageError(fmt.Errorf("%s: %w", o.sourceFlag(), o.forecastFieldError(err, in)))
 		}
 		return err
 	}
@@ -333,22 +332,23 @@ func forecastVerdict(f *forecast.Forecast) error {
 	return nil
 }
 
+// sourceFlag names the file the cluster came from with its flag.
+func (o *forecastOptions) sourceFlag() string {
+	if o.snapshot != "" {
+		return "--snapshot " + o.snapshot
+	}
+	return "--scenario " + o.scenario
+}
+
 // forecastFieldError names where a refused request's field came from:
-// the scenario for the versions the cluster runs, else the flag.
-func forecastFieldError(err error) error {
-	var re *update.RefusalError
-	if !errors.As(err, &re) {
-		return err
+// the scenario or snapshot for the versions the cluster runs, else the flag.
+func (o *forecastOptions) forecastFieldError(err error, in forecast.Input) error {
+	names := forecastScenarioNames
+	if o.snapshot != "" {
+		names = forecastSnapshotNames
 	}
-	where := map[string]string{"From.OCP": "the scenario's clusterVersion.version", "From.CNV": "the scenario's cnv.version",
-		"To": "--to", "Via": "--via", "CNV": "the scenario's cnv.catalog", "AcceptRisks": "--accept-risks"}[re.Field]
-	if where == "" && strings.HasPrefix(re.Field, "CNVCatalog") {
-		where = "the scenario's cnv.catalog"
-	}
-	if where == "" {
-		return err
-	}
-	return fmt.Errorf("%s: %w", where, err)
+	req := update.Request{From: in.From, To: o.to, Via: o.via}
+	return names.nameIn(err, req)
 }
 
 // forecastPage draws the median run of a forecast with package report.

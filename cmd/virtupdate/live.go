@@ -43,6 +43,11 @@ var connect = func(f *clusterFlags) (update.Cluster, error) {
 	rules.ExplicitPath = f.kubeconfig
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: f.context}).ClientConfig()
 	if err != nil {
+		if clientcmd.IsEmptyConfig(err) {
+			if eerr := emptyKubeconfigError(rules, f.context); eerr != nil {
+				return nil, eerr
+			}
+		}
 		return nil, kubeconfigError(err)
 	}
 	cfg.Timeout = f.timeout
@@ -118,6 +123,9 @@ read.`,
 			return usageError(fmt.Errorf("--interval %s: give a positive duration, such as 15s", interval))
 		}
 		if err := f.validate(); err != nil {
+			return err
+		}
+		if err := checkOutputFile("--html", htmlPath); err != nil {
 			return err
 		}
 		c, err := connect(&f)

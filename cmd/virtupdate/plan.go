@@ -110,7 +110,7 @@ func (o *planOptions) run(cmd *cobra.Command) error {
 	}
 	plan, err := buildPlan(r)
 	if err != nil {
-		return usageError(flagError(err))
+		return usageError(planNames.nameIn(err, r))
 	}
 	out := cmd.OutOrStdout()
 	if *o.output != outputText {
@@ -123,13 +123,10 @@ func (o *planOptions) run(cmd *cobra.Command) error {
 	return writePlanText(out, plan)
 }
 
-// flagError names the flag behind a plan refusal's field.
-func flagError(err error) error { return planNames.name(err) }
-
 func writePlanText(w io.Writer, plan *update.Plan) error {
 	fmt.Fprintf(w, "%s: %s\n", planHeadline(plan), plural(len(plan.Steps), "step", "steps"))
 	if len(plan.Path) > 1 {
-		fmt.Fprintf(w, "path: %s\n", strings.Join(plan.Path, " → "))
+		fmt.Fprintf(w, "path: %s\n", planPathText(plan))
 	}
 	for _, f := range planFindings(plan) {
 		fmt.Fprintf(w, "%s\n", f.String())

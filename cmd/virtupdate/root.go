@@ -24,14 +24,32 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	for _, sub := range subcommands {
-		c := sub()
-		if c.Long != "" && !strings.Contains(c.Long, "Exit code") {
-			c.Long += "\n\n" + exitCodesHelp
-		}
-		root.AddCommand(c)
+		root.AddCommand(sub())
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	// cobra's own help and completion commands are made now, not at
+	// Execute, so that their help states the exit codes too.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		addExitCodesHelp(c)
+	}
+	root.SetFlagErrorFunc(flagErrorFunc)
 	return root
+}
+
+// addExitCodesHelp ends the help of c and of every command under it with
+// the exit codes; a command with no long help gets its short one first.
+func addExitCodesHelp(c *cobra.Command) {
+	if !strings.Contains(c.Long, "Exit code") {
+		long := c.Long
+		if long == "" {
+			long = c.Short
+		}
+		c.Long = long + "\n\n" + exitCodesHelp
+	}
+	for _, sub := range c.Commands() {
+		addExitCodesHelp(sub)
+	}
 }
 
 // rootName is "kubectl virtupdate" when run as the kubectl plugin.
@@ -131,7 +149,7 @@ func clusterError(err error) error {
 	if errors.As(err, &ee) {
 		return err
 	}
-	return &exitError{code: exitCluster, err: err}
+	return &exitError{code: exitCluster, err: withUnreachableHint(err)}
 }
 
 // exitCode maps an error to the convention: an exitError's code, else 2,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/virtupdate/virtupdate/channel"
 	"github.com/virtupdate/virtupdate/fake"
+	"github.com/virtupdate/virtupdate/report"
 	"github.com/virtupdate/virtupdate/update"
 	"github.com/virtupdate/virtupdate/workload"
 )
@@ -625,7 +626,7 @@ func writeTimeline(w io.Writer, plan *update.Plan, sum simSummary) {
 	fmt.Fprintf(w, "%s, %s → %s\n\n", planKindName(sum.Kind), showVersions(sum.From), showVersions(sum.To))
 	fmt.Fprintln(w, "Timeline (virtual time since the start):")
 	for _, p := range sum.Phases {
-		fmt.Fprintf(w, "  %9s  %-26s %9s", offset(sum.Start, p.Start), p.Step, p.End.Sub(p.Start).Round(time.Second))
+		fmt.Fprintf(w, "  %9s  %-26s %9s", offset(sum.Start, p.Start), p.Step, report.FormatDuration(p.End.Sub(p.Start)))
 		var extra []string
 		if p.Migrations > 0 || p.FailedMigration > 0 {
 			extra = append(extra, fmt.Sprintf("%s (%d failed)", plural(p.Migrations, "migration", "migrations"), p.FailedMigration))
@@ -644,7 +645,7 @@ func writeTimeline(w io.Writer, plan *update.Plan, sum simSummary) {
 			fmt.Fprintf(w, "  %9s  └ %s\n", "", wrap(p.Status, 110, strings.Repeat(" ", 15)))
 		}
 	}
-	fmt.Fprintf(w, "\nSummary\n  result:   %s\n  duration: %s (virtual)\n", sum.Result, time.Duration(sum.DurationSeconds*float64(time.Second)))
+	fmt.Fprintf(w, "\nSummary\n  result:   %s\n  duration: %s (virtual)\n", sum.Result, report.FormatDuration(time.Duration(sum.DurationSeconds*float64(time.Second))))
 	fmt.Fprintf(w, "  VMIs:     %d", len(sum.VMIs))
 	for _, k := range sortedOutcomeKeys(sum.Outcomes) {
 		fmt.Fprintf(w, ", %d %s", sum.Outcomes[k], k)

@@ -134,7 +134,7 @@ func (o *workloadOptions) run(cmd *cobra.Command, file string) error {
 	}
 	var migrations []*v1.VirtualMachineInstanceMigration
 	if o.migrations != "" {
-		data, err := readInput(cmd, o.migrations)
+		data, err := readFlagInput(cmd, "--migrations", o.migrations)
 		if err != nil {
 			return usageError(err)
 		}
