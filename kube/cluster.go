@@ -69,6 +69,9 @@ func (o Options) withDefaults() Options {
 type Cluster struct {
 	core kubernetes.Interface
 	dyn  dynamic.Interface
+	// raw is the RESTClient under dyn when New made it (nil from
+	// NewForClients): listTyped reads pages through it (list_raw.go).
+	raw  rest.Interface
 	opts Options
 
 	// hcoMu guards hco, the API version chosen for the HyperConverged
@@ -98,11 +101,22 @@ func New(config *rest.Config, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kube.New: create the Kubernetes client for %s: %w", config.Host, err)
 	}
-	dyn, err := dynamic.NewForConfig(config)
+	// The dynamic client and the typed lists share one RESTClient, set up
+	// as dynamic.NewForConfig sets up its own (k8s.io/client-go/dynamic/simple.go
+	// ConfigFor, NewForConfigAndClient).
+	dcfg := dynamic.ConfigFor(config)
+	dcfg.GroupVersion = nil
+	httpClient, err := rest.HTTPClientFor(dcfg)
 	if err != nil {
 		return nil, fmt.Errorf("kube.New: create the dynamic client for %s: %w", config.Host, err)
 	}
-	return NewForClients(core, dyn, opts), nil
+	raw, err := rest.UnversionedRESTClientForConfigAndClient(dcfg, httpClient)
+	if err != nil {
+		return nil, fmt.Errorf("kube.New: create the dynamic client for %s: %w", config.Host, err)
+	}
+	c := NewForClients(core, dynamic.New(raw), opts)
+	c.raw = raw
+	return c, nil
 }
 
 // NewForClients returns a Cluster using the given clients: the typed

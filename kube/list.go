@@ -57,7 +57,7 @@ func listPages[T any](ctx context.Context, limit int64, selector string, page pa
 	}
 	var err error
 	for range listAttempts {
-		var out []T
+		var pages [][]T
 		opts := metav1.ListOptions{Limit: limit, LabelSelector: selector}
 		for {
 			var (
@@ -73,9 +73,9 @@ func listPages[T any](ctx context.Context, limit int64, selector string, page pa
 			if err != nil {
 				break
 			}
-			out = append(out, items...)
+			pages = append(pages, items)
 			if next == "" {
-				return out, nil
+				return concatPages(pages), nil
 			}
 			opts.Continue = next
 		}
@@ -86,9 +86,35 @@ func listPages[T any](ctx context.Context, limit int64, selector string, page pa
 	return nil, err
 }
 
-// listTyped lists a resource with the dynamic client, page by page, and
-// converts each object to T.
+// concatPages joins the pages of a list into one slice, allocated once at
+// its size rather than grown page by page; an empty list is nil, as
+// appending no item to nil is.
+func concatPages[T any](pages [][]T) []T {
+	if len(pages) == 1 && len(pages[0]) > 0 {
+		return pages[0]
+	}
+	n := 0
+	for _, p := range pages {
+		n += len(p)
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]T, 0, n)
+	for _, p := range pages {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// listTyped lists a resource page by page into T. A Cluster made by New
+// decodes each page's JSON straight into T (rawPage); one made by
+// NewForClients, whose dynamic client may be any implementation (a fake in
+// tests), lists with the dynamic client and converts each object to T.
 func listTyped[T any](ctx context.Context, c *Cluster, gvr schema.GroupVersionResource, namespace, selector string) ([]T, error) {
+	if c.raw != nil {
+		return listPages(ctx, c.opts.PageSize, selector, rawPage[T](c.raw, gvr, namespace))
+	}
 	return listPages(ctx, c.opts.PageSize, selector, func(ctx context.Context, opts metav1.ListOptions) ([]T, string, error) {
 		l, err := c.dyn.Resource(gvr).Namespace(namespace).List(ctx, opts)
 		if err != nil {
@@ -127,10 +153,39 @@ func sortByNamespaceName[T any, P interface {
 	*T
 	metav1.Object
 }](items []T) {
-	slices.SortFunc(items, func(a, b T) int {
-		pa, pb := P(&a), P(&b)
-		return cmp.Or(cmp.Compare(pa.GetNamespace(), pb.GetNamespace()), cmp.Compare(pa.GetName(), pb.GetName()))
+	// Sort the keys, then move each item once to its place: comparing the
+	// items themselves would copy two of them per comparison.
+	type key struct {
+		namespace, name string
+		at              int
+	}
+	keys := make([]key, len(items))
+	for i := range items {
+		p := P(&items[i])
+		keys[i] = key{p.GetNamespace(), p.GetName(), i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.namespace, b.namespace), cmp.Compare(a.name, b.name), cmp.Compare(a.at, b.at))
 	})
+	// items[i] is to hold the item now at keys[i].at: walk each cycle of
+	// that permutation once, holding its first item aside (a position done
+	// is marked keys[j].at == j).
+	for i := range keys {
+		if keys[i].at == i {
+			continue
+		}
+		first, j := items[i], i
+		for {
+			k := keys[j].at
+			keys[j].at = j
+			if k == i {
+				items[j] = first
+				break
+			}
+			items[j] = items[k]
+			j = k
+		}
+	}
 }
 
 // ListError wraps the error of a list of kind (as errors name it, e.g.
