@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -28,75 +26,28 @@ import (
 // CI=true where they fail.
 
 var (
+	// shared is the package's test API server (internal/kubetest).
+	shared kubetest.Shared
+	// server is the test API server, nil when there is none; serverConfig
+	// is its admin config.
 	server       *kubetest.Server
 	serverConfig *rest.Config
-	noServer     string
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
-}
-
-func runTests(m *testing.M) int {
 	flag.Parse()
 	ctrllog.SetLogger(logr.Discard())
-	if _, missing := kubetest.Assets(); missing != "" {
-		noServer = missing
-		if os.Getenv("CI") != "true" {
-			fmt.Fprintln(os.Stderr, "crclient: the tests against a real API server skip:", noServer)
-		}
-		return m.Run()
-	}
-	s, err := kubetest.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "crclient:", err)
-		return 1
-	}
-	defer func() {
-		if err := s.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "crclient: stop the test API server:", err)
-		}
-	}()
-	if testing.Verbose() {
-		fmt.Fprintf(os.Stderr, "crclient: test API server %s up in %v, custom resources ready in %v\n",
-			s.Config.Host, s.Started.Round(time.Millisecond), s.WarmedUp.Round(time.Millisecond))
-	}
-	server, serverConfig = s, s.Config
-	return m.Run()
+	shared.OnStart = func(s *kubetest.Server) { server, serverConfig = s, s.Config }
+	os.Exit(shared.Main(m, "crclient"))
 }
 
 // needServer returns the admin config of the test API server, or skips the
 // test (fails it under CI=true) when there is none.
-func needServer(t *testing.T) *rest.Config {
-	t.Helper()
-	if serverConfig == nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true and no test API server: " + noServer)
-		}
-		t.Skip(noServer)
-	}
-	return rest.CopyConfig(serverConfig)
-}
+func needServer(t *testing.T) *rest.Config { return shared.Need(t) }
 
 // forEachHCO runs f once with each HyperConverged CRD installed, HCO
-// 1.18's (storage v1beta1) and HCO main's (storage v1), as the kube
-// adapter's tests do.
-func forEachHCO(t *testing.T, f func(t *testing.T, h kubetest.HCO)) {
-	t.Helper()
-	needServer(t)
-	hcos := server.HCOs()
-	if server.HCO() == hcos[1] {
-		hcos[0], hcos[1] = hcos[1], hcos[0]
-	}
-	for _, h := range hcos {
-		t.Run(h.Name, func(t *testing.T) {
-			if err := server.UseHCO(context.Background(), h); err != nil {
-				t.Fatal(err)
-			}
-			f(t, h)
-		})
-	}
-}
+// 1.18's (storage v1beta1) and HCO main's (storage v1).
+func forEachHCO(t *testing.T, f func(t *testing.T, h kubetest.HCO)) { shared.ForEachHCO(t, f) }
 
 // testScheme is client-go's scheme with the adapter's types.
 func testScheme(t *testing.T) *runtime.Scheme {
